@@ -1,0 +1,3 @@
+from lmscite.cli import main
+
+main()

@@ -1,0 +1,39 @@
+"""The `lmscite` command: parse arguments, call the library, print, map errors to exit codes.
+
+Each command group lives in its own module and registers itself on `app`;
+library modules are imported inside the commands so that `lmscite --help`
+stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from lmscite.cli import library as _library  # noqa: F401  (registers its commands)
+from lmscite.cli.app import app
+from lmscite.console import error
+from lmscite.errors import EXIT_INTERRUPTED, LmsciteError
+
+__all__ = ["app", "main"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI inside the single error boundary: one stderr line and an exit code."""
+    try:
+        code = app(args=argv, prog_name="lmscite", standalone_mode=False)
+    except LmsciteError as exc:
+        error(str(exc))
+        code = exc.exit_code
+    except typer.TyperException as exc:
+        command = getattr(getattr(exc, "ctx", None), "command_path", "lmscite")
+        error(f"{exc.format_message()} (see '{command} --help')")
+        code = exc.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        error("interrupted")
+        code = EXIT_INTERRUPTED
+    except BrokenPipeError:
+        sys.stderr.close()
+        code = 0
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,90 @@
+"""Settings, each resolved as: command-line option > environment > config file > default.
+
+The config file is TOML at `$LMSCITE_CONFIG` or the user config folder
+(`lmscite/config.toml`) with optional keys `db`, `email` and `eutils_url`.
+The NCBI API key is read from `NCBI_API_KEY` only, so it is never in a file
+lmscite reads back or writes.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from lmscite.errors import InputError
+
+EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
+TOOL = "lmscite"
+
+
+def _user_dir(kind: str) -> Path:
+    import platformdirs
+
+    finder = platformdirs.user_data_dir if kind == "data" else platformdirs.user_config_dir
+    return Path(finder("lmscite", appauthor=False))
+
+
+def config_path() -> Path:
+    explicit = os.environ.get("LMSCITE_CONFIG")
+    return Path(explicit) if explicit else _user_dir("config") / "config.toml"
+
+
+@lru_cache(maxsize=1)
+def _file_settings(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"cannot read config file {path}: {exc}") from exc
+
+
+def _setting(env: str, key: str) -> str | None:
+    value = os.environ.get(env)
+    if value:
+        return value
+    found = _file_settings(config_path()).get(key)
+    return str(found) if found else None
+
+
+def db_path(option: Path | None = None) -> Path:
+    """Where the library lives: --db, LMSCITE_DB, config `db`, else the user data folder."""
+    if option is not None:
+        return option.expanduser()
+    chosen = _setting("LMSCITE_DB", "db")
+    if chosen:
+        return Path(chosen).expanduser()
+    return _user_dir("data") / "library.json"
+
+
+@dataclass(frozen=True)
+class NcbiSettings:
+    """What every E-utilities request carries; `api_key` must never be shown or stored."""
+
+    base_url: str
+    email: str | None
+    api_key: str | None = None
+
+    def __repr__(self) -> str:
+        key = "set" if self.api_key else "unset"
+        return f"NcbiSettings(base_url={self.base_url!r}, email={self.email!r}, api_key={key})"
+
+
+def ncbi_settings() -> NcbiSettings:
+    base = _setting("LMSCITE_EUTILS_URL", "eutils_url") or EUTILS_URL
+    if not base.endswith("/"):
+        base += "/"
+    return NcbiSettings(
+        base_url=base,
+        email=_setting("NCBI_EMAIL", "email"),
+        api_key=os.environ.get("NCBI_API_KEY") or None,
+    )

@@ -1,0 +1,1 @@
+"""Renderers: one module per output format, each reading Entries and writing text."""

@@ -1,0 +1,64 @@
+"""Shared fixtures: an isolated environment per test and an in-process CLI runner."""
+
+from __future__ import annotations
+
+import io
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch, tmp_path):
+    """No test reads the user's library, config, NCBI identity or colour settings."""
+    monkeypatch.setenv("LMSCITE_DB", str(tmp_path / "library.json"))
+    monkeypatch.setenv("LMSCITE_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.setenv("NCBI_EMAIL", "tests@example.org")
+    monkeypatch.setenv("NO_COLOR", "1")
+    for name in ("NCBI_API_KEY", "LMSCITE_EUTILS_URL", "VISUAL", "EDITOR"):
+        monkeypatch.delenv(name, raising=False)
+    from lmscite.config import _file_settings
+
+    _file_settings.cache_clear()
+    yield
+
+
+@pytest.fixture
+def library_path(tmp_path) -> Path:
+    return tmp_path / "library.json"
+
+
+@pytest.fixture
+def data() -> Path:
+    return DATA
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run(monkeypatch, capsysbinary):
+    """Run `lmscite ARGS` in this process, as a user would see it: exit code, stdout, stderr."""
+
+    def invoke(*args: str, stdin: str | bytes = b"") -> Result:
+        from lmscite.cli import main
+        from lmscite.console import set_quiet
+
+        raw = stdin.encode() if isinstance(stdin, str) else stdin
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8"))
+        capsysbinary.readouterr()
+        with pytest.raises(SystemExit) as stopped:
+            main([str(a) for a in args])
+        set_quiet(False)
+        captured = capsysbinary.readouterr()
+        return Result(int(stopped.value.code or 0), captured.out.decode(), captured.err.decode())
+
+    return invoke
