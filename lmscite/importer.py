@@ -26,9 +26,10 @@ class ImportReport:
 
     def summary(self) -> str:
         counts = self.counts()
+        empty = "".join(f"{name}: no records\n" for name in self.empty_files)
         if not self.outcome:
-            return "no records found; nothing imported"
-        return (f"imported {len(self.outcome)} entr{'y' if len(self.outcome) == 1 else 'ies'}: "
+            return f"{empty}no records found; nothing imported"
+        return (f"{empty}imported {len(self.outcome)} entr{'y' if len(self.outcome) == 1 else 'ies'}: "
                 f"{counts['added']} added, {counts['updated']} updated, "
                 f"{counts['unchanged']} unchanged")
 

@@ -142,12 +142,17 @@ class Passage:
     """A run of consecutive abstract sentences, numbered from 1, with the text quoted.
 
     The text is kept so that a later change of the abstract is detected, not
-    silently requoted.
+    silently requoted.  Skipped text shows as "..." wherever sentences were
+    left out; `elide_before`/`elide_after` force the mark where the curator
+    trimmed text that the stored abstract does not show (as on pages rebuilt
+    from a shortened abstract).
     """
 
     start: int
     end: int
     text: str
+    elide_before: bool = False
+    elide_after: bool = False
 
 
 @dataclass

@@ -46,10 +46,7 @@ def iter_stream(stream: BinaryIO, name: str) -> Iterator[Entry]:
     from lmscite.medline import iter_entries as iter_medline
 
     text = io.TextIOWrapper(buffered, encoding="utf-8-sig", errors="strict", newline=None)
-    try:
-        yield from _named(iter_medline(text, origin=name), name)
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"{name}: not UTF-8 text (byte {exc.start})") from None
+    yield from _named(iter_medline(text, origin=name), name)
 
 
 def _named(entries: Iterator[Entry], name: str) -> Iterator[Entry]:

@@ -1,1 +1,51 @@
-"""Renderers: one module per output format, each reading Entries and writing text."""
+"""Renderers: one module per export format, all with the same signature.
+
+Each module named in FORMATS has `render(entries, options) -> str`, taking the
+selected entries in page order and an `ExportOptions`; none touches the store
+or the network (data flows one way: store -> renderer).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import import_module
+from typing import Callable, Sequence
+
+from lmscite.model import Entry
+
+FORMATS = {
+    "markdown": "lmscite.render.markdown",
+    "html": "lmscite.render.html",
+    "bibtex": "lmscite.render.bibtex",
+    "ris": "lmscite.render.ris",
+    "csljson": "lmscite.render.csljson",
+    "json": "lmscite.render.jsondump",
+    "jsonl": "lmscite.render.jsondump",
+}
+
+
+@dataclass
+class Page:
+    """The page around the entries: stored with `lmscite page set`, or given as options."""
+
+    title: str | None = None
+    intro: str | None = None
+    footer: str | None = None
+    section_order: list[str] = field(default_factory=list)
+    searches: dict[str, str] = field(default_factory=dict)
+    generated: str | None = None
+
+
+@dataclass
+class ExportOptions:
+    format: str = "markdown"
+    page: Page = field(default_factory=Page)
+    max_authors: int | None = None
+    affiliations: str = "first"
+    abstract: str = "excerpt"
+    template: str | None = None
+
+
+def renderer(name: str) -> Callable[[Sequence[Entry], ExportOptions], str]:
+    """The render function of a format, imported only when used."""
+    return import_module(FORMATS[name]).render

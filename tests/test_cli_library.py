@@ -1,0 +1,205 @@
+"""The library commands as a user meets them: import, list, show, remove, info, and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+XML = "xml/bp_pubmed2_two_articles.xml"
+
+
+def test_import_reports_what_it_added_on_stderr_and_prints_nothing_on_stdout(run, data):
+    result = run("import", data / XML)
+    assert result.code == 0
+    assert result.out == ""
+    assert "imported 2 entries: 2 added, 0 updated, 0 unchanged" in result.err
+
+
+def test_importing_the_same_file_again_changes_nothing(run, data, library_path):
+    run("import", data / XML)
+    before = library_path.read_bytes()
+    result = run("import", data / XML)
+    assert "0 added, 0 updated, 2 unchanged" in result.err
+    assert library_path.read_bytes() == before
+
+
+def test_import_reads_xml_and_medline_and_stdin(run, data):
+    assert run("import", data / "medline/bp_pubmed_result2.txt").code == 0
+    result = run("import", "-", stdin=(data / XML).read_bytes())
+    assert result.code == 0
+    assert "2 added" in result.err
+    assert len(run("list", "--format", "ids").out.split()) == 6
+
+
+def test_an_empty_set_imports_nothing_and_says_so(run, data, library_path):
+    result = run("import", data / "xml/mp_37909814_empty_set.xml")
+    assert result.code == 0
+    assert "no records" in result.err
+    assert not library_path.exists()
+
+
+def test_a_file_that_fails_halfway_adds_nothing(run, data, tmp_path, library_path):
+    whole = (data / "xml/mp_39142283_43_authors.xml").read_bytes()
+    broken = tmp_path / "truncated.xml"
+    broken.write_bytes(whole[: len(whole) // 2])
+    result = run("import", data / XML, broken)
+    assert result.code == 2
+    assert result.err.startswith("lmscite: error: ")
+    assert "truncated.xml" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert not library_path.exists()
+
+
+def test_an_error_body_is_refused_with_ncbis_message(run, data):
+    result = run("import", data / "errors/sul_efetch_empty_id_error_2022.xml")
+    assert result.code == 2
+    assert "Supplied id parameter is empty" in result.err
+
+
+def test_a_missing_file_is_a_one_line_usage_error(run, tmp_path):
+    result = run("import", tmp_path / "nope.xml")
+    assert result.code == 2
+    assert result.err == f"lmscite: error: {tmp_path / 'nope.xml'}: no such file\n"
+
+
+def test_a_non_utf8_medline_file_is_refused(run, tmp_path):
+    bad = tmp_path / "latin1.nbib"
+    bad.write_bytes("PMID- 1\nTI  - Caf\xe9\n".encode("latin-1"))
+    result = run("import", bad)
+    assert result.code == 2
+    assert "UTF-8" in result.err
+
+
+def test_list_prints_ids_one_per_line_when_piped(run, data):
+    run("import", data / XML)
+    assert run("list").out == "11700088\n11748933\n"
+
+
+def test_list_json_is_the_stored_entries(run, data):
+    run("import", data / XML)
+    rows = json.loads(run("list", "--json").out)
+    assert [r["pmid"] for r in rows] == ["11700088", "11748933"]
+    assert rows[0]["journal"]["medline_ta"]
+
+
+def test_list_filters_by_year_journal_and_grep(run, data):
+    run("import", *sorted((data / "xml").glob("*.xml"))[:8])
+    years = run("list", "--format", "jsonl", "--year", "2018-2019").out.splitlines()
+    assert years and all(json.loads(r)["pub_date"].get("year", "") in {"2018", "2019"} for r in years)
+    assert run("list", "--grep", "CRYOPRESERVATION", "--format", "ids").out.split() == ["11748933"]
+
+
+def test_an_unknown_tag_filter_is_an_error_not_an_empty_list(run, data):
+    run("import", data / XML)
+    result = run("list", "--tag", "nosuch")
+    assert result.code == 2
+    assert "no entry has the tag 'nosuch'" in result.err
+
+
+def test_show_prints_the_citation_title_and_pmid(run, data):
+    run("import", data / XML)
+    result = run("show", "11748933")
+    assert result.code == 0
+    assert "PMID: 11748933" in result.out
+    assert "Is cryopreservation a homogeneous process?" in result.out
+
+
+def test_show_an_unknown_pmid_suggests_fetch(run, data):
+    run("import", data / XML)
+    result = run("show", "123")
+    assert result.code == 2
+    assert "lmscite fetch" in result.err
+
+
+def test_show_json_round_trips_the_entry(run, data):
+    run("import", data / XML)
+    from lmscite.model import Entry
+
+    shown = json.loads(run("show", "11748933", "--json").out)[0]
+    assert Entry.from_dict(shown).to_dict() == shown
+
+
+def test_remove_takes_ids_on_stdin_and_reports_missing_ones(run, data):
+    run("import", data / XML)
+    result = run("remove", "-", stdin="11748933\n999\n")
+    assert result.code == 1
+    assert "removed 1 entry; not in the library: 999" in result.err
+    assert run("list").out == "11700088\n"
+
+
+def test_an_invalid_pmid_is_a_usage_error(run):
+    result = run("show", "abc")
+    assert result.code == 2
+    assert result.err == "lmscite: error: not a PMID: 'abc'\n"
+
+
+def test_an_unknown_option_is_one_line_with_a_help_hint(run):
+    result = run("list", "--colour")
+    assert result.code == 2
+    assert result.err.startswith("lmscite: error: No such option: --colour")
+    assert len(result.err.strip().splitlines()) == 1
+
+
+def test_info_json_says_where_the_library_is(run, data, library_path):
+    run("import", data / XML)
+    facts = json.loads(run("info", "--json").out)
+    assert facts["library"] == str(library_path)
+    assert facts["entries"] == 2
+
+
+def test_db_option_overrides_the_environment(run, data, tmp_path):
+    other = tmp_path / "other.json"
+    run("--db", other, "import", data / XML)
+    assert other.exists()
+    assert run("list").out == ""
+
+
+def test_quiet_silences_messages_but_not_errors(run, data, tmp_path):
+    assert run("--quiet", "import", data / XML).err == ""
+    assert run("--quiet", "import", tmp_path / "missing.xml").err.startswith("lmscite: error:")
+
+
+def test_a_corrupt_library_exits_3_and_is_left_untouched(run, data, library_path):
+    library_path.write_text("{not json")
+    result = run("import", data / XML)
+    assert result.code == 3
+    assert "corrupt" in result.err
+    assert library_path.read_text() == "{not json"
+
+
+def test_the_installed_command_runs_as_a_subprocess(data, tmp_path):
+    env_db = str(tmp_path / "lib.json")
+    done = subprocess.run([sys.executable, "-m", "lmscite", "--db", env_db, "import", str(data / XML)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    listed = subprocess.run([sys.executable, "-m", "lmscite", "--db", env_db, "list", "--format", "ids"],
+                            capture_output=True, text=True, timeout=60)
+    assert listed.stdout == "11700088\n11748933\n"
+    assert listed.stderr == ""
+
+
+def test_version_and_help_do_not_import_heavy_modules():
+    code = ("import sys; sys.argv=['lmscite','--help']\n"
+            "from lmscite.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "heavy=[m for m in ('Bio','jinja2','lxml','lmscite.pubmed_xml','lmscite.medline','tinydb',"
+            "'rich','yaml','markdown_it') if m in sys.modules]\n"
+            "print('HEAVY', heavy, file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "HEAVY []" in done.stderr
+    assert "Usage: lmscite" in done.stdout
+
+
+def test_several_processes_importing_different_files_all_land(data, tmp_path):
+    lib = str(tmp_path / "lib.json")
+    files = sorted((data / "xml").glob("*.xml"))[:6]
+    procs = [subprocess.Popen([sys.executable, "-m", "lmscite", "--db", lib, "import", str(f)],
+                              stderr=subprocess.PIPE) for f in files]
+    assert all(p.wait(timeout=120) == 0 for p in procs)
+    listed = subprocess.run([sys.executable, "-m", "lmscite", "--db", lib, "list", "--format", "ids"],
+                            capture_output=True, text=True, timeout=60).stdout.split()
+    from lmscite.pubmed_xml import iter_entries
+
+    expected = {e.pmid for f in files for e in iter_entries(f)}
+    assert set(listed) == expected
