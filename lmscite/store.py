@@ -124,11 +124,12 @@ class LibraryView:
 
         self._entries.update(swap, doc_ids=list(new))
 
-    def merge(self, incoming: Iterable[Entry], *, force: bool = False) -> dict[str, str]:
+    def merge(self, incoming: Iterable[Entry], *, restamp: bool = False) -> dict[str, str]:
         """Add new records and update changed ones, keeping each stored entry's curation.
 
-        Returns each PMID's outcome: "added", "updated" or "unchanged" ("updated"
-        whenever `force` is set, as a refresh re-stamps provenance).
+        Returns each PMID's outcome: "added", "updated" or "unchanged".  With
+        `restamp` an unchanged record still takes the new provenance (a refresh
+        records when PubMed was last asked).
         """
         self._require_writable()
         stamp = now()
@@ -144,12 +145,13 @@ class LibraryView:
                 outcome[pmid] = "added"
                 continue
             old = changed.get(pmid) or Entry.from_dict(stored)
-            if not force and old.pubmed_equal(entry):
+            same = old.pubmed_equal(entry)
+            if same and not restamp:
                 outcome.setdefault(pmid, "unchanged")
                 continue
             entry.curation = old.curation
             changed[pmid] = entry
-            outcome[pmid] = "updated"
+            outcome[pmid] = "unchanged" if same and outcome.get(pmid) != "updated" else "updated"
         self.add(new.values())
         self.replace(changed.values())
         return outcome

@@ -1,13 +1,35 @@
-"""Shared fixtures: an isolated environment per test and an in-process CLI runner."""
+"""Shared fixtures. Each fixture is self-contained; add new ones below."""
 
 from __future__ import annotations
 
-import io
-import sys
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from eutils_server import FakeEutils
+
+
+@pytest.fixture
+def eutils(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeEutils]:
+    """A fake E-utilities server that `lmscite.config.ncbi_settings()` points at.
+
+    It also sets a test e-mail, removes any real API key from the environment
+    and gives the rate limiter a state file of its own, so tests neither wait
+    on each other nor on lmscite runs elsewhere on the machine.
+    """
+    with FakeEutils() as server:
+        monkeypatch.setenv("LMSCITE_EUTILS_URL", server.url)
+        monkeypatch.setenv("NCBI_EMAIL", server.email)
+        monkeypatch.delenv("NCBI_API_KEY", raising=False)
+        monkeypatch.setattr("lmscite.eutils.default_limiter_path", lambda: tmp_path / "eutils-ratelimit")
+        yield server
+
+
+# --- isolation and the in-process CLI runner (shared by every test) ---
+import io  # noqa: E402
+import sys  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 

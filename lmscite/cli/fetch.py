@@ -1,0 +1,132 @@
+"""Commands that talk to PubMed: fetch and search."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from lmscite.cli.app import app, read_ids, state
+from lmscite.console import info, out_jsonl, progress, stdout_is_tty, warn
+from lmscite.errors import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, InputError
+
+_ATTEMPTS = typer.Option(6, "--max-attempts", metavar="N", min=1, help="Tries per request before giving up.")
+_TIMEOUT = typer.Option(30.0, "--timeout", metavar="SECONDS", min=1.0, help="Per-request timeout.")
+
+
+def make_client(max_attempts: int = 6, timeout: float = 30.0):
+    """An E-utilities client whose retries are told on stderr and whose e-mail warning is ours."""
+    import warnings
+
+    from lmscite.config import ncbi_settings
+    from lmscite.eutils import EutilsClient, MissingEmailWarning
+
+    def on_retry(request, reason: str, delay: float) -> None:
+        info(f"{request.endpoint}: {reason}; retrying in {delay:.1f} s "
+             f"(attempt {request.attempt + 1} of {request.max_attempts})")
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", MissingEmailWarning)
+        client = EutilsClient(ncbi_settings(), timeout=timeout, max_attempts=max_attempts, on_retry=on_retry)
+    for warning in caught:
+        warn(str(warning.message))
+    return client
+
+
+@app.command(epilog="\b\nExamples:\n  lmscite fetch 10749609 PMID:9834411 https://pubmed.ncbi.nlm.nih.gov/11091236/\n"
+             "  lmscite search 'hepatic leiomyosarcoma resection' | lmscite fetch -\n"
+             "  lmscite fetch --from pmids.txt --json > results.jsonl")
+def fetch(
+    ctx: typer.Context,
+    ids: List[str] = typer.Argument(None, metavar="ID...|-",
+                                    help="PMIDs (12345, PMID:12345, PubMed URLs), DOIs or PMC ids; - reads stdin."),
+    from_file: Optional[Path] = typer.Option(None, "--from", metavar="FILE", help="Read ids from FILE."),
+    refresh: bool = typer.Option(False, "--refresh", help="Fetch again PMIDs already in the library."),
+    json_: bool = typer.Option(False, "--json", help="Print one JSON object per id (id, pmid, status, message)."),
+    max_attempts: int = _ATTEMPTS,
+    timeout: float = _TIMEOUT,
+) -> None:
+    """Fetch PubMed records into the library, 200 per request, saving each batch as it arrives.
+
+    Prints the PMIDs now in the library on stdout when piped (or results with --json);
+    a summary goes to stderr. Exit 0 when every id was fetched or already there, 1 when
+    some were not found, invalid or failed, 3 when PubMed could not be reached.
+    """
+    from lmscite.fetch import fetch_ids
+
+    tokens = [raw for raw, _ in read_ids(ids or [], from_file)]
+    if not tokens:
+        raise InputError("no ids given (pass PMIDs as arguments, - for stdin, or --from FILE)")
+    with make_client(max_attempts, timeout) as client, progress("fetching", len(tokens)) as advance:
+        report = fetch_ids(state(ctx).library(), client, tokens, refresh=refresh, on_batch=advance)
+    _report(report, json_)
+
+
+def _report(report, json_: bool) -> None:
+    if json_:
+        out_jsonl([o.as_json() for o in report.outcomes])
+    elif not stdout_is_tty():
+        sys.stdout.write("".join(f"{p}\n" for p in report.stored_pmids()))
+    for problem in report.problems[:20]:
+        warn(f"{problem.id}: {problem.status}" + (f" ({problem.message})" if problem.message else ""))
+    if len(report.problems) > 20:
+        warn(f"... and {len(report.problems) - 20} more problems (use --json to see all)")
+    info(f"fetch: {report.summary()}")
+    if report.unreachable:
+        raise typer.Exit(EXIT_FAILURE)
+    raise typer.Exit(EXIT_PARTIAL if report.problems else EXIT_OK)
+
+
+@app.command(epilog="\b\nExamples:\n  lmscite search 'liver metastases AND leiomyosarcoma' --max 50\n"
+             "  lmscite search 'hepatic resection' --mindate 2000 --maxdate 2005 --count\n"
+             "  lmscite search 'liver metastasectomy sarcoma' --save 'Liver Metastasectomy and Sarcoma' --fetch")
+def search(
+    ctx: typer.Context,
+    query: str = typer.Argument(..., metavar="QUERY", help="A PubMed query, as typed on pubmed.gov."),
+    max_: Optional[int] = typer.Option(None, "--max", metavar="N", min=1,
+                                       help="At most N ids (default: all, up to PubMed's 9,999)."),
+    sort: Optional[str] = typer.Option(None, "--sort", metavar="ORDER",
+                                       help="relevance, pub_date, Author, JournalName (PubMed's sort names)."),
+    mindate: Optional[str] = typer.Option(None, "--mindate", metavar="DATE", help="From date: 2000 or 2000/01/31."),
+    maxdate: Optional[str] = typer.Option(None, "--maxdate", metavar="DATE", help="To date."),
+    count: bool = typer.Option(False, "--count", help="Print only how many records match."),
+    fetch_: bool = typer.Option(False, "--fetch", help="Also fetch the hits into the library."),
+    save: Optional[str] = typer.Option(None, "--save", metavar="NAME",
+                                       help="Keep the query under NAME: exported pages link it."),
+    json_: bool = typer.Option(False, "--json", help="Print the result as JSON (count, ids, warnings)."),
+) -> None:
+    """Search PubMed; print the matching PMIDs one per line (pipe them into `lmscite fetch -`)."""
+    from dataclasses import asdict
+
+    if save:
+        with state(ctx).library().transaction() as view:
+            searches = dict(view.meta().get("searches", {}))
+            searches[save] = query
+            view.set_meta("searches", searches)
+        info(f"saved the search as {save!r}")
+    with make_client() as client:
+        if count:
+            sys.stdout.write(f"{client.count(query)}\n")
+            return
+        result = client.esearch_all(query, max_, sort=sort, mindate=mindate, maxdate=maxdate)
+        for notice in result.warnings + result.errors:
+            warn(notice)
+        if result.truncated and (max_ is None or max_ > len(result.ids)):
+            warn(f"PubMed matched {result.count} records but serves only the first {len(result.ids)}; "
+                 "split the search by date (--mindate/--maxdate) to get the rest")
+        if json_:
+            from lmscite.console import out_json
+
+            out_json(asdict(result))
+        else:
+            sys.stdout.write("".join(f"{pmid}\n" for pmid in result.ids))
+        info(f"search: {len(result.ids)} of {result.count} matching records")
+        if fetch_ and result.ids:
+            from lmscite.fetch import fetch_ids
+
+            report = fetch_ids(state(ctx).library(), client, result.ids)
+            info(f"fetch: {report.summary()}")
+            if report.problems:
+                raise typer.Exit(EXIT_PARTIAL)

@@ -1,0 +1,156 @@
+"""`lmscite fetch` and `lmscite search` against a real HTTP server imitating E-utilities."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from eutils_server import Fault
+
+SEED_PMIDS = ["10749609", "9834411", "11091236"]
+
+
+def results(out: str) -> dict[str, dict]:
+    return {row["id"]: row for row in map(json.loads, out.splitlines())}
+
+
+def test_fetch_stores_records_and_prints_their_pmids_when_piped(run, eutils):
+    result = run("fetch", *SEED_PMIDS)
+    assert result.code == 0, result.err
+    assert result.out.split() == SEED_PMIDS
+    assert "fetch: 3 fetched" in result.err
+    assert len(eutils.to("efetch")) == 1
+    shown = run("show", "10749609").out
+    assert "Ann Surg 2000 Apr;231(4):500-5" in shown
+
+
+def test_n_new_pmids_cost_ceil_n_over_200_requests_posted_when_long(run, eutils):
+    pmids = eutils.add_synthetic(450)
+    result = run("fetch", "-", stdin="\n".join(pmids))
+    assert result.code == 0, result.err
+    requests = eutils.to("efetch")
+    assert len(requests) == math.ceil(450 / 200)
+    assert [r.method for r in requests[:2]] == ["POST", "POST"]
+    assert len(run("list", "--format", "ids").out.split()) == 450
+
+
+def test_ids_are_normalised_deduplicated_and_stored_ones_skipped(run, eutils):
+    run("fetch", "10749609")
+    result = run("fetch", "--json", "PMID:10749609", "pmid 9834411",
+                 "https://pubmed.ncbi.nlm.nih.gov/9834411/", "9834411")
+    rows = results(result.out)
+    assert rows["10749609"]["status"] == "skipped"
+    assert rows["9834411"]["status"] == "fetched"
+    assert len(rows) == 2
+    assert eutils.to("efetch")[-1].ids == ["9834411"]
+
+
+def test_refresh_fetches_again_and_reports_unchanged(run, eutils):
+    run("fetch", "10749609")
+    rows = results(run("fetch", "--refresh", "--json", "10749609").out)
+    assert rows["10749609"]["status"] == "unchanged"
+    assert len(eutils.to("efetch")) == 2
+
+
+def test_unknown_and_invalid_ids_are_reported_per_id_without_stopping_the_others(run, eutils):
+    result = run("fetch", "--json", "10749609", "99999999", "abc", "12.5")
+    assert result.code == 1
+    rows = results(result.out)
+    assert rows["10749609"]["status"] == "fetched"
+    assert rows["99999999"]["status"] == "not found"
+    assert rows["abc"]["status"] == "invalid"
+    assert rows["12.5"]["status"] == "invalid"
+    assert "fetch: 1 fetched, 1 not found, 2 invalid" in result.err
+
+
+def test_rate_limits_and_server_errors_are_retried_until_success(run, eutils):
+    eutils.script(Fault.rate_limited(retry_after="0"), Fault.rate_limited(), Fault(status=500),
+                  Fault.html_page(), Fault(drop=100), Fault(truncate=300))
+    result = run("fetch", "--max-attempts", "8", *SEED_PMIDS)
+    assert result.code == 0, result.err
+    assert len(eutils.to("efetch")) == 7
+    assert "retrying" in result.err
+
+
+def test_a_batch_that_keeps_failing_exits_1_and_the_other_batches_are_kept(run, eutils):
+    pmids = eutils.add_synthetic(400)
+    eutils.script(None, Fault(status=503), Fault(status=503))
+    result = run("fetch", "--json", "--max-attempts", "2", "-", stdin="\n".join(pmids))
+    assert result.code == 1
+    rows = results(result.out)
+    assert all(rows[p]["status"] == "fetched" for p in pmids[:200])
+    assert all(rows[p]["status"] == "failed" for p in pmids[200:])
+    assert pmids[200] in rows[pmids[200]]["message"] or "failed" in rows[pmids[200]]["message"]
+    assert len(run("list", "--format", "ids").out.split()) == 200
+
+
+def test_an_unreachable_server_exits_3(run, eutils, monkeypatch):
+    monkeypatch.setenv("LMSCITE_EUTILS_URL", "http://127.0.0.1:9/entrez/eutils/")
+    result = run("fetch", "--max-attempts", "1", "10749609")
+    assert result.code == 3
+    assert "failed" in result.err
+
+
+def test_no_ids_at_all_is_a_usage_error(run, eutils):
+    result = run("fetch", "-", stdin="\n\n")
+    assert result.code == 2
+    assert "no ids given" in result.err
+
+
+def test_a_missing_email_is_warned_once(run, eutils, monkeypatch):
+    monkeypatch.delenv("NCBI_EMAIL")
+    result = run("fetch", "10749609")
+    assert result.code == 0
+    assert result.err.count("no contact e-mail for NCBI") == 1
+
+
+def test_the_api_key_never_reaches_output_library_or_errors(run, eutils, monkeypatch, library_path):
+    key = "SECRETKEY0123456789abcdef"
+    monkeypatch.setenv("NCBI_API_KEY", key)
+    eutils.script(Fault.html_page(status=500), Fault.rate_limited())
+    fetched = run("fetch", "--max-attempts", "2", "--json", "10749609")
+    failed = run("fetch", "--max-attempts", "1", "--json", "9834411")
+    eutils.script(Fault.html_page(status=500))
+    exported = run("list", "--format", "json")
+    assert all(r.has_api_key for r in eutils.requests)
+    for text in (fetched.out, fetched.err, failed.out, failed.err, exported.out, library_path.read_text()):
+        assert key not in text
+
+
+def test_search_prints_pmids_one_per_line_and_pipes_into_fetch(run, eutils):
+    eutils.add_search("liver metastases leiomyosarcoma", SEED_PMIDS)
+    found = run("search", "liver metastases leiomyosarcoma")
+    assert found.code == 0
+    assert found.out.split() == SEED_PMIDS
+    fetched = run("fetch", "-", stdin=found.out)
+    assert fetched.code == 0
+    assert run("list", "--format", "ids").out.split() == sorted(SEED_PMIDS, key=int)
+
+
+def test_search_count_prints_only_the_total(run, eutils):
+    eutils.add_search("hepatic", SEED_PMIDS)
+    assert run("search", "hepatic", "--count").out == "3\n"
+
+
+def test_search_warns_about_phrases_not_found_on_stderr(run, eutils):
+    eutils.add_search("hepatic zzzxq", SEED_PMIDS[:1], phrases_not_found=["zzzxq"])
+    result = run("search", "hepatic zzzxq")
+    assert result.out.split() == SEED_PMIDS[:1]
+    assert "zzzxq" in result.err
+
+
+def test_search_save_keeps_the_query_for_the_page(run, eutils):
+    eutils.add_search("liver metastasectomy sarcoma", SEED_PMIDS)
+    run("search", "liver metastasectomy sarcoma", "--save", "Liver Metastasectomy and Sarcoma")
+    from lmscite.store import Library
+    import os
+
+    meta = Library(os.environ["LMSCITE_DB"]).snapshot().meta()
+    assert meta["searches"] == {"Liver Metastasectomy and Sarcoma": "liver metastasectomy sarcoma"}
+
+
+def test_search_fetch_stores_the_hits(run, eutils):
+    eutils.add_search("resection", SEED_PMIDS)
+    result = run("search", "resection", "--fetch")
+    assert result.code == 0, result.err
+    assert len(run("list", "--format", "ids").out.split()) == 3
