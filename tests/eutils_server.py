@@ -35,6 +35,8 @@ from typing import Any
 from lmscite.config import NcbiSettings
 
 DATA = Path(__file__).parent / "data"
+_FIELD_TERM = re.compile(r'"([^"]+)"\[(doi|pmcid)\]', re.IGNORECASE)
+_ARTICLE_ID = re.compile(r'<ArticleId IdType="(doi|pmc)">([^<]+)</ArticleId>')
 XML_FIXTURES = DATA / "xml"
 SEED = DATA / "seed" / "liver-metastases.pubmed.xml"
 EFETCH_EMPTY_ID_ERROR = (DATA / "errors" / "sul_efetch_empty_id_error_2022.xml").read_bytes()
@@ -333,9 +335,24 @@ class FakeEutils:
         found = [self.records[pmid] for pmid in valid if pmid in self.records]
         return _SET_HEAD + b"".join(article + b"\n" for article in found) + _SET_TAIL
 
+    def _field_search(self, term: str) -> _Search | None:
+        """Answer `"value"[doi] OR "value"[pmcid] ...` from the records' ArticleIds, as PubMed does."""
+        wanted = _FIELD_TERM.findall(term)
+        if not wanted or _FIELD_TERM.sub("", term).replace("OR", "").strip():
+            return None
+        keys = {(field.lower(), value.casefold()) for value, field in wanted}
+        found = []
+        for pmid, article in self.records.items():
+            for kind, value in _ARTICLE_ID.findall(article.decode().split("<ReferenceList")[0]):
+                field = {"doi": "doi", "pmc": "pmcid"}.get(kind)
+                if field and (field, value.casefold()) in keys:
+                    found.append(pmid)
+                    break
+        return _Search(sorted(found, key=int), [], [], term) if found else None
+
     def _esearch(self, params: dict[str, str]) -> bytes:
         term = params.get("term", "")
-        search = self.searches.get(term) or _Search([], [term], ["No items found."], None)
+        search = self.searches.get(term) or self._field_search(term) or _Search([], [term], ["No items found."], None)
         if params.get("rettype") == "count":
             return _ESEARCH_HEAD + f"<eSearchResult>\n\t<Count>{len(search.ids)}</Count>\n</eSearchResult>\n".encode()
         retstart, retmax = int(params.get("retstart", 0)), int(params.get("retmax", 20))

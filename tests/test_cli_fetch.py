@@ -154,3 +154,32 @@ def test_search_fetch_stores_the_hits(run, eutils):
     result = run("search", "resection", "--fetch")
     assert result.code == 0, result.err
     assert len(run("list", "--format", "ids").out.split()) == 3
+
+
+def test_dois_and_pmc_ids_are_resolved_through_esearch_in_one_query(run, eutils):
+    result = run("fetch", "--json", "doi:10.1136/gutjnl-2016-312510",
+                 "https://doi.org/10.2105/AJPH.2021.306453", "PMC5442267")
+    assert result.code == 0, result.err
+    rows = results(result.out)
+    assert rows["10.1136/gutjnl-2016-312510"]["pmid"] == "27797938"
+    assert rows["10.2105/AJPH.2021.306453"]["pmid"] == "34529508"
+    assert rows["PMC5442267"]["status"] == "skipped"
+    assert len(eutils.to("esearch")) == 1
+    assert " OR " in eutils.to("esearch")[0].params["term"]
+
+
+def test_a_doi_that_resolves_to_nothing_is_not_found(run, eutils):
+    rows = results(run("fetch", "--json", "10.9999/no.such.doi").out)
+    assert rows["10.9999/no.such.doi"]["status"] == "not found"
+
+
+def test_a_doi_that_resolves_to_several_records_is_reported_and_not_stored(run, eutils):
+    from eutils_server import with_pmid
+
+    eutils.records["900000777"] = with_pmid(eutils.records["27797938"], "900000777")
+    result = run("fetch", "--json", "10.1136/gutjnl-2016-312510")
+    assert result.code == 1
+    row = results(result.out)["10.1136/gutjnl-2016-312510"]
+    assert row["status"] == "failed"
+    assert "ambiguous" in row["message"] and "900000777" in row["message"]
+    assert run("list", "--format", "ids").out == ""

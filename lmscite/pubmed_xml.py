@@ -1,0 +1,630 @@
+"""PubMed efetch XML (a PubmedArticleSet) -> `Entry`, streamed and offline.
+
+The parser never loads or fetches a DTD and never expands entities, so files
+of any DTD version (past or future, `http://` or `https://` system ids) read
+the same with no network, and an entity bomb fails at once (libxml2 refuses
+the amplification) or stays inert.  Character references such as `&#xe4;`
+resolve as usual; an undeclared named entity such as `&nbsp;` becomes its
+HTML character when it has one and stays literal text otherwise.
+
+Records are built from `end` events of PubmedArticle / PubmedBookArticle and
+then dropped, so memory stays flat for a file of any size.
+
+Text fields come in two shapes:
+
+* fragments (titles, vernacular title, abstract sections, copyright, book and
+  collection titles): the element's inner content with only `i b u sup sub`
+  and MathML kept (MathML unprefixed), other tags dropped but their text
+  kept, `& < >` escaped (see `lmscite.markup`);
+* plain text (names, affiliations, journal, keywords, ...): tags dropped,
+  text kept, nothing escaped.
+
+In both, a run of whitespace that holds a line break or tab (pretty-printed
+files) becomes one space and the ends are stripped; other text is kept as
+given.  Empty values are `None` (or an empty list) so that the JSON form of
+an entry round-trips.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from html.entities import name2codepoint
+from io import BytesIO
+from typing import Any, BinaryIO
+
+from lxml import etree
+
+from lmscite.errors import InputError, ParseError
+from lmscite.markup import INLINE, MATHML, escape
+from lmscite.model import (
+    CORRECTION_KINDS,
+    Abstract,
+    AbstractSection,
+    Author,
+    Book,
+    Correction,
+    ELocation,
+    Entry,
+    Journal,
+    MeshHeading,
+    Provenance,
+    PubDate,
+    Qualifier,
+)
+
+ROOT = "PubmedArticleSet"
+_ARTICLE = "PubmedArticle"
+_BOOK = "PubmedBookArticle"
+_ERROR = "ERROR"
+_PARSER_OPTIONS = {
+    "load_dtd": False,
+    "no_network": True,
+    "resolve_entities": False,
+    "dtd_validation": False,
+    "attribute_defaults": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+_CORRECTIONS = frozenset(CORRECTION_KINDS)
+_BREAK_RUN = re.compile(r"[ \t\r\n]*[\t\r\n][ \t\r\n]*")
+_LOCATION_SUFFIX = re.compile(r",? line \d+, column \d+\s*$")
+_ORCID = re.compile(r"(\d{4})[- ]?(\d{4})[- ]?(\d{4})[- ]?(\d{3}[\dX])/?$")
+_MONTHS = {name: number for number, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+
+
+class EutilsErrorBody(ParseError):
+    """NCBI answered with an `<ERROR>` body (often with HTTP 200) instead of records.
+
+    A separate class so the HTTP client can tell "NCBI refused the request"
+    from "the response is broken" and report NCBI's own words.
+    """
+
+
+def iter_entries(
+    source: str | os.PathLike[str] | BinaryIO,
+    *,
+    origin: str | None = None,
+    source_kind: str = "file",
+) -> Iterator[Entry]:
+    """Yield one `Entry` per PubmedArticle / PubmedBookArticle, as the file is read.
+
+    `source` is a path (a `str` is always a path, never XML text) or a binary
+    file object.  Each entry's provenance gets `source_kind`, `origin`,
+    PubMed's status, publication status and revision date; `retrieved` is
+    left for the caller to stamp.
+
+    Being lazy, this raises `ParseError` only when it reaches the problem: a
+    file truncated halfway yields its first records and then raises, so a
+    caller that must store all or nothing collects the entries first
+    (`list(iter_entries(...))`) and stores them only when that succeeded.
+    Raises `EutilsErrorBody` for an E-utilities `<ERROR>` body, `ParseError`
+    for XML that is malformed or not a PubmedArticleSet, and `InputError` for
+    a file that cannot be opened.  An empty PubmedArticleSet yields nothing.
+    """
+    label = origin or _label(source)
+    provenance = {"source": source_kind, "origin": origin}
+    with _opened(source, label) as stream:
+        parser = etree.iterparse(stream, events=("end",), tag=(_ARTICLE, _BOOK, _ERROR),
+                                 **_PARSER_OPTIONS)
+        checked = False
+        try:
+            for _event, element in parser:
+                if element.tag == _ERROR:
+                    _raise_if_top_level(element, label)
+                    continue
+                if not checked:
+                    _check_root(parser.root, label)
+                    checked = True
+                entry = _entry(element, label, provenance)
+                _release(element)
+                yield entry
+        except etree.XMLSyntaxError as exc:
+            raise ParseError(_syntax_message(exc, label)) from None
+        _check_root(parser.root, label)
+
+
+def parse_bytes(
+    body: bytes, *, origin: str | None = None, source_kind: str = "efetch"
+) -> list[Entry]:
+    """Every entry of an E-utilities response body, or `ParseError` and none at all."""
+    return list(iter_entries(BytesIO(body), origin=origin, source_kind=source_kind))
+
+
+def _label(source: str | os.PathLike[str] | BinaryIO) -> str:
+    if isinstance(source, (str, os.PathLike)):
+        return os.fspath(source)
+    name = getattr(source, "name", None)
+    return name if isinstance(name, str) else "<input>"
+
+
+@contextmanager
+def _opened(source: str | os.PathLike[str] | BinaryIO, label: str) -> Iterator[BinaryIO]:
+    """Open a path ourselves, so lxml never reads a `str` as a URL to fetch."""
+    if not isinstance(source, (str, os.PathLike)):
+        yield source
+        return
+    try:
+        handle = open(source, "rb")  # noqa: SIM115 - closed by the with below
+    except OSError as exc:
+        raise InputError(f"cannot read {label}: {exc.strerror or exc}") from None
+    with handle:
+        yield handle
+
+
+def _syntax_message(exc: etree.XMLSyntaxError, label: str) -> str:
+    message = _LOCATION_SUFFIX.sub("", (exc.msg or str(exc)).replace("\n", " ")).strip()
+    if message == "no element found" or (exc.lineno or 0) < 1:
+        return f"{label}: not PubMed XML: {message or 'no content'}"
+    line, column = exc.position if exc.position else (exc.lineno, 0)
+    return f"{label}: malformed XML at line {line}, column {column}: {message}"
+
+
+def _check_root(root: etree._Element | None, label: str) -> None:
+    if root is None or root.tag == ROOT:
+        return
+    raise ParseError(f"{label}: not PubMed XML: the root element is <{root.tag}>, "
+                     f"expected <{ROOT}>")
+
+
+def _raise_if_top_level(element: etree._Element, label: str) -> None:
+    parent = element.getparent()
+    if parent is None or parent.getparent() is None:
+        message = _plain(element) or "(no message)"
+        raise EutilsErrorBody(f"{label}: NCBI E-utilities error: {message}")
+
+
+def _release(element: etree._Element) -> None:
+    """Free a processed record and everything before it, keeping memory flat."""
+    element.clear(keep_tail=False)
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]
+
+
+# --- text -----------------------------------------------------------------
+
+
+def _squash(text: str) -> str:
+    if "\n" in text or "\t" in text or "\r" in text:
+        text = _BREAK_RUN.sub(" ", text)
+    return text.strip()
+
+
+def _entity_text(node: etree._Entity) -> str:
+    code = name2codepoint.get(node.name)
+    return chr(code) if code is not None else f"&{node.name};"
+
+
+def _plain(element: etree._Element | None) -> str | None:
+    """The element's text with tags dropped, or None when empty."""
+    if element is None:
+        return None
+    if not len(element):
+        text = element.text
+        if not text:
+            return None
+        if "\n" in text or "\t" in text or "\r" in text:
+            text = _BREAK_RUN.sub(" ", text)
+        return text.strip() or None
+    parts: list[str] = []
+    _plain_parts(element, parts)
+    return _squash("".join(parts)) or None
+
+
+def _plain_parts(element: etree._Element, out: list[str]) -> None:
+    if element.text:
+        out.append(element.text)
+    for child in element:
+        if child.tag is etree.Entity:
+            out.append(_entity_text(child))
+        else:
+            _plain_parts(child, out)
+        if child.tail:
+            out.append(child.tail)
+
+
+def _fragment(element: etree._Element | None) -> str | None:
+    """The element's inner content as a markup fragment, or None when empty."""
+    if element is None:
+        return None
+    if len(element) == 0:
+        return (_squash(escape(element.text)) or None) if element.text else None
+    parts: list[str] = []
+    _fragment_parts(element, parts, in_math=False)
+    return _squash("".join(parts)) or None
+
+
+def _fragment_parts(element: etree._Element, out: list[str], in_math: bool) -> None:
+    if element.text:
+        out.append(_fragment_text(element.text, in_math))
+    for child in element:
+        tag = child.tag
+        if tag is etree.Entity:
+            out.append(escape(_entity_text(child)))
+        else:
+            name = tag.rpartition("}")[2]
+            child_math = in_math or name == "math"
+            if name in INLINE or (child_math and name in MATHML):
+                attributes = _math_attributes(child) if child_math else ""
+                out.append(f"<{name}{attributes}>")
+                _fragment_parts(child, out, child_math)
+                out.append(f"</{name}>")
+            else:
+                _fragment_parts(child, out, in_math)
+        if child.tail:
+            out.append(_fragment_text(child.tail, in_math))
+
+
+def _fragment_text(text: str, in_math: bool) -> str:
+    """Escaped text; inside MathML the pretty-printing indentation is dropped."""
+    if in_math and not text.strip(" \t\r\n") and ("\n" in text or "\t" in text):
+        return ""
+    return escape(text)
+
+
+def _math_attributes(element: etree._Element) -> str:
+    return "".join(
+        f' {name}="{html.escape(value)}"'
+        for name, value in element.attrib.items()
+        if not name.startswith("{")
+    )
+
+
+# --- element access -------------------------------------------------------
+# Records are read with one pass over an element's children rather than a
+# find() per field: once lxml has built the tree, these lookups and the Python
+# calls around them are most of the parsing time.
+
+_Children = dict[str, list[etree._Element]]
+_NONE: list[etree._Element] = []
+
+
+def _children(element: etree._Element | None) -> _Children:
+    """Child elements grouped by tag, in document order."""
+    groups: _Children = {}
+    if element is not None:
+        for child in element:
+            tag = child.tag
+            if tag in groups:
+                groups[tag].append(child)
+            else:
+                groups[tag] = [child]
+    return groups
+
+
+def _one(groups: _Children, tag: str) -> etree._Element | None:
+    found = groups.get(tag)
+    return found[0] if found else None
+
+
+def _fields(element: etree._Element | None) -> dict[str, str]:
+    """Plain text of each child by tag (the first of a tag wins), empty ones left out."""
+    values: dict[str, str] = {}
+    if element is None:
+        return values
+    for child in element:
+        tag = child.tag
+        if tag in values:
+            continue
+        text = _plain(child)
+        if text:
+            values[tag] = text
+    return values
+
+
+def _texts(elements: list[etree._Element]) -> list[str]:
+    return [text for text in map(_plain, elements) if text]
+
+
+# --- small parts ----------------------------------------------------------
+
+
+def _iso_date(element: etree._Element | None) -> str | None:
+    """Year, Month, Day as `YYYY-MM-DD` (shorter when parts are missing)."""
+    parts = _fields(element)
+    year = parts.get("Year")
+    if not year:
+        return None
+    month = _month_number(parts.get("Month"))
+    if month is None:
+        return year
+    day = parts.get("Day")
+    if day and day.isdigit():
+        return f"{year}-{month:02d}-{int(day):02d}"
+    return f"{year}-{month:02d}"
+
+
+def _month_number(month: str | None) -> int | None:
+    if not month:
+        return None
+    if month.isdigit():
+        number = int(month)
+        return number if 1 <= number <= 12 else None
+    return _MONTHS.get(month[:3].lower())
+
+
+def _pub_date(element: etree._Element | None) -> PubDate | None:
+    """The date parts exactly as given, or None when there are none."""
+    parts = _fields(element)
+    if not parts:
+        return None
+    date = PubDate(year=parts.get("Year"), month=parts.get("Month"), day=parts.get("Day"),
+                   season=parts.get("Season"), medline_date=parts.get("MedlineDate"))
+    return date if date != PubDate() else None
+
+
+def _orcid(value: str | None) -> str | None:
+    """An ORCID iD in its bare `0000-0000-0000-0000` form, from any URL or spacing."""
+    if not value:
+        return None
+    found = _ORCID.search(value.strip().upper())
+    return "-".join(found.groups()) if found else None
+
+
+_NAME_FIELDS = {"LastName": "last_name", "ForeName": "fore_name", "Initials": "initials",
+                "Suffix": "suffix", "CollectiveName": "collective_name"}
+_AUTHOR_TAGS = ("Author", "Affiliation", "Identifier", *_NAME_FIELDS)
+
+
+def _authors(lists: list[etree._Element]) -> list[Author]:
+    """Persons and collectives, read in one filtered pass over each AuthorList.
+
+    Affiliations come from AffiliationInfo and from the pre-2014 Author/Affiliation;
+    an Identifier counts only when its Source is ORCID (institution ids are not).
+    """
+    found: list[dict[str, Any]] = []
+    for author_list in lists:
+        current: dict[str, Any] = {}
+        for node in author_list.iter(*_AUTHOR_TAGS):
+            tag = node.tag
+            if tag == "Author":
+                current = {"affiliations": [], "valid": node.get("ValidYN") != "N"}
+                found.append(current)
+            elif not current:
+                continue
+            elif tag == "Identifier":
+                if "orcid" not in current and (node.get("Source") or "").upper() == "ORCID":
+                    current["orcid"] = _orcid(node.text)
+            else:
+                text = _plain(node)
+                if tag == "Affiliation":
+                    if text:
+                        current["affiliations"].append(text)
+                else:
+                    current[_NAME_FIELDS[tag]] = text
+    return [Author(**fields) for fields in found]
+
+
+def _abstract(element: etree._Element | None) -> Abstract:
+    if element is None:
+        return Abstract()
+    sections = []
+    copyright_ = None
+    for child in element:
+        if child.tag == "AbstractText":
+            text = _fragment(child)
+            if text:
+                sections.append(AbstractSection(text=text, label=child.get("Label") or None,
+                                                category=child.get("NlmCategory") or None))
+        elif child.tag == "CopyrightInformation":
+            copyright_ = _fragment(child)
+    return Abstract(sections=sections, copyright=copyright_)
+
+
+def _elocations(elements: list[etree._Element]) -> list[ELocation]:
+    found = []
+    for element in elements:
+        value = _plain(element)
+        if value:
+            found.append(ELocation(kind=element.get("EIdType") or "unknown", value=value,
+                                   valid=element.get("ValidYN") != "N"))
+    return found
+
+
+def _article_ids(*lists: etree._Element | None) -> dict[str, str]:
+    """IdType -> value; the first of a kind wins (BookDocument before PubmedBookData)."""
+    ids: dict[str, str] = {}
+    for id_list in lists:
+        if id_list is None:
+            continue
+        for element in id_list:
+            if element.tag == "ArticleId":
+                value = _plain(element)
+                if value:
+                    ids.setdefault(element.get("IdType") or "unknown", value)
+    return ids
+
+
+def _keywords(lists: list[etree._Element]) -> list[str]:
+    """Keywords in order, repeats dropped (GeneReviews lists some twice)."""
+    words = (_plain(keyword) for keyword_list in lists for keyword in keyword_list
+             if keyword.tag == "Keyword")
+    return list(dict.fromkeys(word for word in words if word))
+
+
+def _mesh(heading_list: etree._Element | None) -> list[MeshHeading]:
+    if heading_list is None:
+        return []
+    headings: list[MeshHeading] = []
+    current: MeshHeading | None = None
+    for part in heading_list.iter("MeshHeading", "DescriptorName", "QualifierName"):
+        tag = part.tag
+        if tag == "MeshHeading":
+            current = None
+            continue
+        name = _plain(part)
+        if not name:
+            continue
+        major = part.get("MajorTopicYN") == "Y"
+        if tag == "DescriptorName":
+            if current is None:
+                current = MeshHeading(descriptor=name, major=major, ui=part.get("UI"))
+                headings.append(current)
+        elif current is not None:
+            current.qualifiers.append(Qualifier(name=name, major=major, ui=part.get("UI")))
+    return headings
+
+
+def _corrections(link_list: etree._Element | None) -> list[Correction]:
+    """Corrections, retractions, comments and updates; reference citations are skipped."""
+    if link_list is None:
+        return []
+    found = []
+    for link in link_list:
+        kind = link.get("RefType")
+        if kind in _CORRECTIONS:
+            parts = _fields(link)
+            found.append(Correction(kind=kind, pmid=parts.get("PMID"),
+                                    source=parts.get("RefSource")))
+    return found
+
+
+def _journal(journal: etree._Element | None, info: etree._Element | None) -> Journal | None:
+    title = iso = issn = issn_type = None
+    for child in () if journal is None else journal:
+        tag = child.tag
+        if tag == "Title":
+            title = title or _plain(child)
+        elif tag == "ISOAbbreviation":
+            iso = iso or _plain(child)
+        elif tag == "ISSN" and issn is None:
+            issn, issn_type = _plain(child), child.get("IssnType")
+    info_parts = _fields(info)
+    found = Journal(title=title, iso_abbreviation=iso, medline_ta=info_parts.get("MedlineTA"),
+                    nlm_id=info_parts.get("NlmUniqueID"), issn=issn, issn_type=issn_type,
+                    issn_linking=info_parts.get("ISSNLinking"))
+    return found if found != Journal() else None
+
+
+def _pages(pagination: etree._Element | None) -> dict[str, str | None]:
+    parts = _fields(pagination)
+    return {"pagination": parts.get("MedlinePgn"), "start_page": parts.get("StartPage"),
+            "end_page": parts.get("EndPage")}
+
+
+# --- records --------------------------------------------------------------
+
+
+def _entry(element: etree._Element, label: str, provenance: dict[str, str | None]) -> Entry:
+    if element.tag == _BOOK:
+        return _book_entry(element, label, provenance)
+    return _article_entry(element, label, provenance)
+
+
+def _pmid(parts: _Children, record: etree._Element, label: str) -> str:
+    pmid = _plain(_one(parts, "PMID"))
+    if not pmid:
+        raise ParseError(f"{label}: line {record.sourceline}: <{record.tag}> has no PMID")
+    return pmid
+
+
+def _article_entry(record: etree._Element, label: str,
+                   provenance: dict[str, str | None]) -> Entry:
+    top = _children(record)
+    citation = _one(top, "MedlineCitation")
+    cite = _children(citation)
+    pmid = _pmid(cite, record, label)
+    data = _children(_one(top, "PubmedData"))
+    article = _children(_one(cite, "Article"))
+    journal = _one(article, "Journal")
+    issue = _children(journal.find("JournalIssue") if journal is not None else None)
+    authors = _authors(article.get("AuthorList", _NONE))
+    old_affiliation = _plain(_one(article, "Affiliation"))
+    if old_affiliation and authors and not authors[0].affiliations:
+        authors[0].affiliations.append(old_affiliation)
+    return Entry(
+        pmid=pmid,
+        kind="article",
+        title=_fragment(_one(article, "ArticleTitle")) or "",
+        vernacular_title=_fragment(_one(article, "VernacularTitle")),
+        authors=authors,
+        journal=_journal(journal, _one(cite, "MedlineJournalInfo")),
+        pub_date=_pub_date(_one(issue, "PubDate")) or PubDate(),
+        article_dates=[d for d in map(_iso_date, article.get("ArticleDate", _NONE)) if d],
+        volume=_plain(_one(issue, "Volume")),
+        issue=_plain(_one(issue, "Issue")),
+        **_pages(_one(article, "Pagination")),
+        elocations=_elocations(article.get("ELocationID", _NONE)),
+        article_ids=_article_ids(_one(data, "ArticleIdList")),
+        languages=_texts(article.get("Language", _NONE)),
+        publication_types=_texts(_children(_one(article, "PublicationTypeList")).get(
+            "PublicationType", _NONE)),
+        mesh=_mesh(_one(cite, "MeshHeadingList")),
+        keywords=_keywords(cite.get("KeywordList", _NONE)),
+        abstract=_abstract(_one(article, "Abstract")),
+        corrections=_corrections(_one(cite, "CommentsCorrectionsList")),
+        provenance=Provenance(
+            **provenance,
+            revised=_iso_date(_one(cite, "DateRevised")),
+            status=citation.get("Status") if citation is not None else None,
+            publication_status=_plain(_one(data, "PublicationStatus")),
+        ),
+    )
+
+
+def _is_editors(author_list: etree._Element) -> bool:
+    return author_list.get("Type") == "editors"
+
+
+def _book(book: _Children, document: _Children) -> Book:
+    publisher = _fields(_one(book, "Publisher"))
+    editor_lists = [a for a in book.get("AuthorList", _NONE) if _is_editors(a)]
+    editor_lists += [a for a in document.get("AuthorList", _NONE) if _is_editors(a)]
+    return Book(
+        title=_fragment(_one(book, "BookTitle")),
+        publisher=publisher.get("PublisherName"),
+        publisher_location=publisher.get("PublisherLocation"),
+        isbns=_texts(book.get("Isbn", _NONE)),
+        editors=_authors(editor_lists),
+        collection_title=_fragment(_one(book, "CollectionTitle")),
+        volume=_plain(_one(book, "Volume")),
+        edition=_plain(_one(book, "Edition")),
+        medium=_plain(_one(book, "Medium")),
+        location_label=_plain(_one(document, "LocationLabel")),
+        beginning_date=_pub_date(_one(book, "BeginningDate")),
+        ending_date=_pub_date(_one(book, "EndingDate")),
+    )
+
+
+def _book_entry(record: etree._Element, label: str,
+                provenance: dict[str, str | None]) -> Entry:
+    """A book or chapter: chapter authors, else the book's own (non-editor) authors."""
+    top = _children(record)
+    document = _children(_one(top, "BookDocument"))
+    pmid = _pmid(document, record, label)
+    data = _children(_one(top, "PubmedBookData"))
+    book = _children(_one(document, "Book"))
+    authors = _authors([a for a in document.get("AuthorList", _NONE) if not _is_editors(a)])
+    if not authors:
+        authors = _authors([a for a in book.get("AuthorList", _NONE) if not _is_editors(a)])
+    title = _fragment(_one(document, "ArticleTitle")) or _fragment(_one(book, "BookTitle"))
+    return Entry(
+        pmid=pmid,
+        kind="book",
+        title=title or "",
+        vernacular_title=_fragment(_one(document, "VernacularTitle")),
+        authors=authors,
+        journal=None,
+        pub_date=_pub_date(_one(book, "PubDate")) or PubDate(),
+        **_pages(_one(document, "Pagination")),
+        elocations=_elocations(book.get("ELocationID", _NONE)),
+        article_ids=_article_ids(_one(document, "ArticleIdList"), _one(data, "ArticleIdList")),
+        languages=_texts(document.get("Language", _NONE)),
+        publication_types=_texts(document.get("PublicationType", _NONE)),
+        keywords=_keywords(document.get("KeywordList", _NONE)),
+        abstract=_abstract(_one(document, "Abstract")),
+        book=_book(book, document),
+        provenance=Provenance(
+            **provenance,
+            revised=_iso_date(_one(document, "DateRevised")),
+            status=None,
+            publication_status=_plain(_one(data, "PublicationStatus")),
+        ),
+    )
