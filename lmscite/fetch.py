@@ -16,7 +16,7 @@ from lmscite.errors import LmsciteError, NetworkError, ParseError
 from lmscite.eutils import BATCH_SIZE, EutilsClient
 from lmscite.ids import classify, dedupe
 from lmscite.model import Entry
-from lmscite.store import Library, now
+from lmscite.store import Library, LibraryView, now
 
 STATES = ("fetched", "updated", "unchanged", "skipped", "not found", "invalid", "failed")
 _FROM_MERGE = {"added": "fetched", "updated": "updated", "unchanged": "unchanged"}
@@ -83,10 +83,14 @@ def fetch_pmids(
     batch_size: int = BATCH_SIZE,
     on_batch: Callable[[int], None] | None = None,
     on_stored: Callable[[list[Entry]], None] | None = None,
+    store: Callable[[LibraryView, list[Entry]], dict[str, str]] | None = None,
 ) -> list[Outcome]:
     """Fetch `pmids` (normalised, de-duplicated) and store each batch as it arrives.
 
-    PMIDs already in the library are skipped unless `refresh`.
+    PMIDs already in the library are skipped unless `refresh`.  `store`, when
+    given, puts a batch into the library in place of `LibraryView.merge`,
+    inside the batch's one write, and returns merge's outcomes: `refresh`
+    uses it to compare each record with the stored one and flag excerpts.
     """
     present = library.snapshot() if not refresh else None
     outcomes: dict[str, Outcome] = {}
@@ -97,7 +101,7 @@ def fetch_pmids(
         else:
             todo.append(pmid)
     for batch, answer in client.efetch_batches(todo, batch_size):
-        for outcome in _store_batch(library, batch, answer, refresh=refresh, on_stored=on_stored):
+        for outcome in _store_batch(library, batch, answer, refresh=refresh, on_stored=on_stored, store=store):
             outcomes[outcome.id] = outcome
         if on_batch:
             on_batch(len(batch))
@@ -107,6 +111,7 @@ def fetch_pmids(
 def _store_batch(
     library: Library, batch: list[str], answer: bytes | LmsciteError, *, refresh: bool,
     on_stored: Callable[[list[Entry]], None] | None,
+    store: Callable[[LibraryView, list[Entry]], dict[str, str]] | None = None,
 ) -> list[Outcome]:
     if isinstance(answer, LmsciteError):
         kind = "network" if isinstance(answer, NetworkError) else "request"
@@ -123,7 +128,7 @@ def _store_batch(
     for entry in kept:
         entry.provenance.retrieved = stamp
     with library.transaction() as view:
-        merged = view.merge(kept, restamp=refresh)
+        merged = store(view, kept) if store else view.merge(kept, restamp=refresh)
     if on_stored:
         on_stored(kept)
     return [

@@ -10,7 +10,7 @@ or Markdown.  `Entry.from_dict(entry.to_dict()) == entry` for every entry.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 SCHEMA = 1
@@ -239,7 +239,7 @@ class Entry:
 
     def to_dict(self) -> dict[str, Any]:
         """The stored JSON form: every field, `None` and empty values dropped."""
-        return _prune(asdict(self))
+        return _dump(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Entry:
@@ -254,48 +254,60 @@ class Entry:
         return mine == theirs
 
 
-def _prune(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _prune(v) for k, v in value.items() if v is not None and v != [] and v != {}}
-    if isinstance(value, list):
-        return [_prune(v) for v in value]
-    return value
+def _dump(value: Any) -> Any:
+    """JSON of a dataclass tree; hand-written because `dataclasses.asdict` deep-copies (10x slower)."""
+    out = {}
+    for name in _NAMES[type(value)]:
+        item = getattr(value, name)
+        kind = type(item)
+        if kind is str or kind is int or kind is bool:
+            out[name] = item
+        elif item is None or not item and (kind is list or kind is dict):
+            continue
+        elif kind is list:
+            out[name] = [x if type(x) is str else _dump(x) for x in item]
+        elif kind is dict:
+            out[name] = dict(item)
+        else:
+            out[name] = _dump(item)
+    return out
 
 
-_TYPES: dict[str, dict[str, Any]] = {}
+_NESTED: dict[type, dict[str, tuple[type, bool]]] = {}
 
 
-def _field_types(cls: type) -> dict[str, Any]:
-    """Map each field of a dataclass to the dataclass it nests (or list of), resolved once."""
-    if cls not in _TYPES:
-        nested: dict[str, Any] = {}
+def _nested(cls: type) -> dict[str, tuple[type, bool]]:
+    """Fields of `cls` that hold another dataclass (or a list of them), resolved once."""
+    if cls not in _NESTED:
+        nested: dict[str, tuple[type, bool]] = {}
         for f in fields(cls):
             hint = str(f.type)
             for name, klass in _DATACLASSES.items():
                 if hint in (name, f"{name} | None"):
-                    nested[f.name] = klass
+                    nested[f.name] = (klass, False)
                 elif hint == f"list[{name}]":
-                    nested[f.name] = [klass]
-        _TYPES[cls] = nested
-    return _TYPES[cls]
+                    nested[f.name] = (klass, True)
+        _NESTED[cls] = nested
+    return _NESTED[cls]
 
 
 def _build(cls: type, data: dict[str, Any]) -> Any:
-    nested = _field_types(cls)
-    kwargs: dict[str, Any] = {}
-    for key, value in data.items():
-        kind = nested.get(key)
-        if kind is None:
-            kwargs[key] = value
-        elif isinstance(kind, list):
-            kwargs[key] = [_build(kind[0], item) for item in value]
-        else:
-            kwargs[key] = _build(kind, value)
+    nested = _nested(cls)
+    if not nested:
+        return cls(**data)
+    kwargs = dict(data)
+    for key, (klass, many) in nested.items():
+        value = kwargs.get(key)
+        if value is not None:
+            kwargs[key] = [_build(klass, item) for item in value] if many else _build(klass, value)
     return cls(**kwargs)
 
 
 _DATACLASSES: dict[str, type] = {
     klass.__name__: klass
     for klass in (Author, Journal, PubDate, ELocation, Qualifier, MeshHeading, AbstractSection,
-                  Abstract, Correction, Book, Passage, Gloss, Curation, Provenance)
+                  Abstract, Correction, Book, Passage, Gloss, Curation, Provenance, Entry)
+}
+_NAMES: dict[type, tuple[str, ...]] = {
+    klass: tuple(f.name for f in fields(klass)) for klass in _DATACLASSES.values()
 }

@@ -125,7 +125,7 @@ def iter_entries(
                 _release(element)
                 yield entry
         except etree.XMLSyntaxError as exc:
-            raise ParseError(_syntax_message(exc, label)) from None
+            raise ParseError(_syntax_message(exc, parser.error_log, label)) from None
         _check_root(parser.root, label)
 
 
@@ -157,11 +157,17 @@ def _opened(source: str | os.PathLike[str] | BinaryIO, label: str) -> Iterator[B
         yield handle
 
 
-def _syntax_message(exc: etree.XMLSyntaxError, label: str) -> str:
-    message = _LOCATION_SUFFIX.sub("", (exc.msg or str(exc)).replace("\n", " ")).strip()
-    if message == "no element found" or (exc.lineno or 0) < 1:
-        return f"{label}: not PubMed XML: {message or 'no content'}"
-    line, column = exc.position if exc.position else (exc.lineno, 0)
+def _syntax_message(exc: etree.XMLSyntaxError, log: etree._ListErrorLog, label: str) -> str:
+    """One line naming the first error libxml2 met, which the exception may not carry."""
+    first = next((entry for entry in log if entry.level >= etree.ErrorLevels.ERROR), None)
+    if first is not None:
+        message, line, column = first.message, first.line, first.column
+    else:
+        message = _LOCATION_SUFFIX.sub("", exc.msg or str(exc))
+        line, column = exc.position if exc.position else (exc.lineno or 0, 0)
+    message = " ".join(message.split())
+    if line < 1:
+        return f"{label}: not PubMed XML: {'empty file' if message == 'no element found' else message}"
     return f"{label}: malformed XML at line {line}, column {column}: {message}"
 
 

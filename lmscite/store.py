@@ -12,7 +12,9 @@ quadratic, so this module owns every access to it:
   renamed over the old one, so a crash leaves the old or the new library.
 
 Entries are TinyDB documents keyed by their PMID (doc_id), in table
-`entries`; library settings live in table `meta`, document 1.
+`entries`; library settings live in table `meta`, document 1.  The
+retraction, erratum and concern notices that entries link to are kept in
+table `notices`, apart, so that they are cited but never listed as entries.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from lmscite.model import SCHEMA, Entry
 
 ENTRIES = "entries"
 META = "meta"
+NOTICES = "notices"
 LOCK_TIMEOUT = 60.0
 _META_ID = 1
 
@@ -69,6 +72,7 @@ class LibraryView:
         self._storage: _MemoryStorage = self._db.storage  # type: ignore[assignment]
         self._entries: Table = self._db.table(ENTRIES, cache_size=0)
         self._meta: Table = self._db.table(META, cache_size=0)
+        self._notices: Table = self._db.table(NOTICES, cache_size=0)
 
     @property
     def changed(self) -> bool:
@@ -163,6 +167,26 @@ class LibraryView:
             self._entries.remove(doc_ids=[int(p) for p in present])
         return present
 
+    def notice(self, pmid: str) -> Entry | None:
+        """A stored notice record (a retraction, erratum or concern an entry links to)."""
+        found = self._storage.data.get(NOTICES, {}).get(str(int(pmid)))
+        return None if found is None else Entry.from_dict(found)
+
+    def notice_pmids(self) -> list[str]:
+        return list(self._storage.data.get(NOTICES, {}))
+
+    def put_notices(self, notices: Iterable[Entry]) -> None:
+        """Store notice records, each replacing its older version, in bulk TinyDB operations."""
+        self._require_writable()
+        docs = {int(n.pmid): n.to_dict() for n in notices}
+        stored = self._storage.data.get(NOTICES, {})
+        old = [pmid for pmid in docs if str(pmid) in stored]
+        if old:
+            self._notices.update(lambda doc: _swap(doc, docs[int(doc["pmid"])]), doc_ids=old)
+        new = [Document(data, doc_id=pmid) for pmid, data in docs.items() if str(pmid) not in stored]
+        if new:
+            self._notices.insert_multiple(new)
+
     def meta(self) -> dict[str, Any]:
         """Library settings (section order, page text, saved searches) and the schema number."""
         found = self._meta.get(doc_id=_META_ID)
@@ -182,6 +206,11 @@ class LibraryView:
         data = self._storage.data
         data.setdefault(META, {})[str(_META_ID)] = {**self.meta(), "schema": SCHEMA}
         return data
+
+
+def _swap(doc: dict[str, Any], fresh: dict[str, Any]) -> None:
+    doc.clear()
+    doc.update(fresh)
 
 
 class Library:

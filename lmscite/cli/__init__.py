@@ -11,8 +11,11 @@ import sys
 
 import typer
 
+from lmscite.cli import annotate as _annotate  # noqa: F401
+from lmscite.cli import check as _check  # noqa: F401
 from lmscite.cli import fetch as _fetch  # noqa: F401  (each import registers commands)
 from lmscite.cli import library as _library  # noqa: F401
+from lmscite.cli import export as _export  # noqa: F401
 from lmscite.cli.app import app
 from lmscite.console import error
 from lmscite.errors import EXIT_INTERRUPTED, LmsciteError

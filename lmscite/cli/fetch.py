@@ -37,13 +37,16 @@ def make_client(max_attempts: int = 6, timeout: float = 30.0):
 
 @app.command(epilog="\b\nExamples:\n  lmscite fetch 10749609 PMID:9834411 https://pubmed.ncbi.nlm.nih.gov/11091236/\n"
              "  lmscite search 'hepatic leiomyosarcoma resection' | lmscite fetch -\n"
-             "  lmscite fetch --from pmids.txt --json > results.jsonl")
+             "  lmscite fetch --from pmids.txt --json > results.jsonl\n"
+             "  lmscite fetch --with-notices 31844417")
 def fetch(
     ctx: typer.Context,
     ids: List[str] = typer.Argument(None, metavar="ID...|-",
                                     help="PMIDs (12345, PMID:12345, PubMed URLs), DOIs or PMC ids; - reads stdin."),
     from_file: Optional[Path] = typer.Option(None, "--from", metavar="FILE", help="Read ids from FILE."),
     refresh: bool = typer.Option(False, "--refresh", help="Fetch again PMIDs already in the library."),
+    with_notices: bool = typer.Option(False, "--with-notices",
+                                      help="Also fetch the retraction, erratum and concern notices they link to."),
     json_: bool = typer.Option(False, "--json", help="Print one JSON object per id (id, pmid, status, message)."),
     max_attempts: int = _ATTEMPTS,
     timeout: float = _TIMEOUT,
@@ -59,9 +62,24 @@ def fetch(
     tokens = [raw for raw, _ in read_ids(ids or [], from_file)]
     if not tokens:
         raise InputError("no ids given (pass PMIDs as arguments, - for stdin, or --from FILE)")
+    library = state(ctx).library()
     with make_client(max_attempts, timeout) as client, progress("fetching", len(tokens)) as advance:
-        report = fetch_ids(state(ctx).library(), client, tokens, refresh=refresh, on_batch=advance)
+        report = fetch_ids(library, client, tokens, refresh=refresh, on_batch=advance)
+        if with_notices:
+            _fetch_notices(library, client, report.stored_pmids())
     _report(report, json_)
+
+
+def _fetch_notices(library, client, pmids: list[str]) -> None:
+    """Linked notices are cited, not listed: their problems are warnings that leave the exit code alone."""
+    from lmscite.check import fetch_notices
+
+    outcomes = fetch_notices(library, client, pmids)
+    for outcome in [o for o in outcomes if o.status != "fetched"][:20]:
+        warn(f"linked notice {outcome.id}: {outcome.status} ({outcome.message})")
+    fetched = sum(o.status == "fetched" for o in outcomes)
+    missed = len(outcomes) - fetched
+    info(f"linked notices: {fetched} fetched" + (f", {missed} not fetched" if missed else ""))
 
 
 def _report(report, json_: bool) -> None:

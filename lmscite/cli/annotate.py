@@ -1,0 +1,412 @@
+"""Commands for the curator's work: annotate, curation dump, sections."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, List, Optional
+
+import typer
+
+from lmscite.cli.app import app, state, valid_pmids
+from lmscite.console import info, out, out_json, table, warn
+from lmscite.errors import InputError, NotInLibraryError, StoreError
+
+if TYPE_CHECKING:
+    from lmscite.model import Entry
+    from lmscite.store import Library, LibraryView
+
+_SETTINGS = {"help_option_names": ["-h", "--help"]}
+
+curation_app = typer.Typer(
+    help="The library's curation as one file, to keep beside a page in git.",
+    no_args_is_help=True, rich_markup_mode=None, context_settings=_SETTINGS)
+sections_app = typer.Typer(
+    help="List, rename and order the sections entries stand under.",
+    invoke_without_command=True, rich_markup_mode=None, context_settings=_SETTINGS)
+app.add_typer(curation_app, name="curation")
+app.add_typer(sections_app, name="sections")
+
+_ANNOTATE_EPILOG = """\b
+Examples:
+  lmscite show 10749609 --sentences
+  lmscite annotate 10749609 --excerpt '...1-2, ...3-5, ...6-12, ...13-17' \\
+      --gloss '15 R0 [R0 resection is clear surgical margins.]'
+  lmscite annotate 10615930 --quote 'Fewer patients referred' --note 'Expertise makes a difference.'
+  lmscite annotate 10749609 9834411 --tag leiomyosarcoma --section 'Surgical resection'
+  lmscite annotate 10749609 --edit
+  lmscite annotate --from curation.yaml"""
+
+
+@app.command(epilog=_ANNOTATE_EPILOG)
+def annotate(
+    ctx: typer.Context,
+    pmids: Optional[List[str]] = typer.Argument(
+        None, metavar="PMID|-", help="Entries to annotate; - reads PMIDs from stdin."),
+    excerpt: Optional[str] = typer.Option(
+        None, "--excerpt", "-e", metavar="SPEC",
+        help="Sentences to show, e.g. '1,3-5'; '...' before or after a range marks skipped text."),
+    quote: List[str] = typer.Option(
+        [], "--quote", metavar="TEXT", help="Show the sentence(s) holding this exact text (repeatable)."),
+    gloss: List[str] = typer.Option(
+        [], "--gloss", metavar="'PHRASE [NOTE]'",
+        help="Inline note shown as 'PHRASE [NOTE Ed.]' inside the excerpt (repeatable)."),
+    note: List[str] = typer.Option(
+        [], "--note", metavar="TEXT", help="Editorial note after the excerpt, Markdown allowed (repeatable)."),
+    note_file: List[str] = typer.Option(
+        [], "--note-file", metavar="FILE|-", help="Add the note held in FILE (- reads stdin)."),
+    tag: List[str] = typer.Option([], "--tag", metavar="TAG", help="Add a tag (repeatable)."),
+    untag: List[str] = typer.Option([], "--untag", metavar="TAG", help="Remove a tag (repeatable)."),
+    section: Optional[str] = typer.Option(None, "--section", metavar="NAME", help="Put the entries in this section."),
+    no_section: bool = typer.Option(False, "--no-section", help="Take the entries out of their section."),
+    order: Optional[int] = typer.Option(None, "--order", metavar="N", help="Position inside its section."),
+    clear: List[str] = typer.Option(
+        [], "--clear", metavar="FIELD",
+        help="Empty a field first: excerpt, glosses, notes, tags, section, order or all (repeatable)."),
+    dry_run: bool = typer.Option(False, "--dry-run", "-n", help="Show the result; save nothing."),
+    edit: bool = typer.Option(False, "--edit", help="Edit the curation in $VISUAL or $EDITOR."),
+    from_: Optional[str] = typer.Option(
+        None, "--from", metavar="FILE|-",
+        help="Apply a curation file (YAML, JSON, TOML); with one PMID, that entry's curation."),
+    json_: bool = typer.Option(False, "--json", help="Print the resulting curation as JSON."),
+) -> None:
+    """Curate entries: excerpt, inline glosses, notes, tags, section and order."""
+    from lmscite.curation import Edit, parse_gloss
+
+    tokens = list(pmids or [])
+    if [*tokens, *note_file, from_].count("-") > 1:
+        raise InputError("only one of the PMIDs, --note-file and --from can read stdin")
+    notes = [*note, *(_read_text(name) for name in note_file)]
+    change = Edit(clear=clear, excerpt=excerpt, quotes=quote, glosses=[parse_gloss(g) for g in gloss],
+                  notes=notes, tags=tag, untags=untag, section=section, no_section=no_section, order=order)
+    library = state(ctx).library()
+    wanted = valid_pmids(tokens) if tokens else []
+    if from_ is not None or edit:
+        if not change.is_empty() or (from_ is not None and edit):
+            raise InputError("--edit and --from replace the whole curation; give no other changes with them")
+        if from_ is not None:
+            _apply_from(library, from_, wanted, dry_run, json_)
+        else:
+            _edit(library, wanted, dry_run, json_)
+        return
+    if change.is_empty():
+        raise InputError("nothing to change: give --excerpt, --quote, --gloss, --note, --tag, --section, "
+                         "--order, --clear, --edit or --from")
+    if not wanted:
+        raise InputError("give the PMID(s) to annotate")
+    if change.needs_one_entry() and len(wanted) != 1:
+        raise InputError("--excerpt, --quote and --gloss apply to exactly one PMID")
+    if order is not None and len(wanted) != 1:
+        raise InputError("--order applies to exactly one PMID")
+    change.check()
+    if dry_run:
+        _report(_annotate_all(library.snapshot(), wanted, change), dry_run=True, json_=json_)
+        return
+    with library.transaction() as view:
+        results = _annotate_all(view, wanted, change)
+        view.replace(after for _before, after in results if after is not None)
+    _report(results, dry_run=False, json_=json_)
+
+
+def _read_text(name: str) -> str:
+    try:
+        raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    except OSError as exc:
+        raise InputError(f"{name}: {exc.strerror}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{name}: not UTF-8 text") from None
+
+
+def _entry(view: LibraryView, pmid: str) -> Entry:
+    entry = view.get(pmid)
+    if entry is None:
+        raise NotInLibraryError(f"PMID {pmid} is not in the library; add it with `lmscite fetch {pmid}`")
+    return entry
+
+
+def _annotate_all(view: LibraryView, pmids: list[str], change: Any) -> list[tuple[Entry, Entry | None]]:
+    """(entry as stored, entry as changed or None when unchanged) for each PMID, all checked first."""
+    from lmscite.curation import annotate as apply_edit
+    from lmscite.store import now
+
+    missing = [p for p in pmids if p not in view]
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise NotInLibraryError(f"PMID {missing[0]} is not in the library{more}; add it with "
+                                f"`lmscite fetch {' '.join(missing)}`")
+    stamp = now()
+    results = []
+    for pmid in pmids:
+        entry = _entry(view, pmid)
+        results.append((entry, apply_edit(entry, change, stamp)))
+    return results
+
+
+def _report(results: list[tuple[Entry, Entry | None]], *, dry_run: bool, json_: bool) -> None:
+    from lmscite.curation import excerpt_problems, excerpt_text, format_curation
+
+    if json_:
+        out_json([{"pmid": before.pmid, "changed": after is not None,
+                   "curation": (after or before).to_dict().get("curation", {})}
+                  for before, after in results])
+    elif dry_run:
+        blocks = []
+        for before, after in results:
+            entry = after or before
+            lines = [f"PMID {entry.pmid}: {'would change' if after else 'no change'} (dry run, nothing saved)",
+                     format_curation(entry.curation).rstrip("\n")]
+            shown = excerpt_text(entry) if entry.curation.excerpt or entry.curation.glosses else ""
+            if shown:
+                lines.append(textwrap.fill(f"shown as: {shown}", 100, subsequent_indent="  "))
+            lines.extend(f"warning: {problem}" for problem in excerpt_problems(entry))
+            blocks.append("\n".join(lines))
+        out("\n\n".join(blocks))
+    if not dry_run:
+        changed = sum(after is not None for _before, after in results)
+        unchanged = len(results) - changed
+        info(f"annotated {changed} entr{'y' if changed == 1 else 'ies'}"
+             + (f"; {unchanged} already so" if unchanged else ""))
+
+
+# --- --from -----------------------------------------------------------------
+
+
+def _apply_from(library: Library, source: str, wanted: list[str], dry_run: bool, json_: bool) -> None:
+    from lmscite.curation import FILE_KEYS, apply_document, file_format, parse_document, set_curation
+
+    name = "<stdin>" if source == "-" else source
+    if source == "-":
+        raw = sys.stdin.buffer.read()
+    else:
+        try:
+            raw = Path(source).read_bytes()
+        except FileNotFoundError:
+            raise InputError(f"{source}: no such file") from None
+        except OSError as exc:
+            raise InputError(f"{source}: {exc.strerror}") from None
+    document = parse_document(raw, file_format(name), name)
+    if not wanted:
+        if dry_run:
+            report = apply_document(library.snapshot(), document, name, dry_run=True)
+        else:
+            with library.transaction() as view:
+                report = apply_document(view, document, name)
+        if json_:
+            out_json({"updated": report.updated, "unchanged": report.unchanged, "settings": report.settings})
+        elif dry_run:
+            out(report.summary(dry_run=True))
+        else:
+            info(report.summary())
+        return
+    if len(wanted) != 1:
+        raise InputError("--from with PMIDs takes exactly one PMID (a curation file lists its own)")
+    if isinstance(document, dict) and any(key in document for key in FILE_KEYS):
+        raise InputError(f"{name} is a curation file; apply it without a PMID: lmscite annotate --from {source}")
+    if dry_run:
+        entry = _entry(library.snapshot(), wanted[0])
+        _report([(entry, set_curation(entry, document))], dry_run=True, json_=json_)
+        return
+    with library.transaction() as view:
+        entry = _entry(view, wanted[0])
+        result = set_curation(entry, document)
+        if result is not None:
+            view.replace([result])
+    _report([(entry, result)], dry_run=False, json_=json_)
+
+
+# --- --edit -----------------------------------------------------------------
+
+
+def _edit(library: Library, wanted: list[str], dry_run: bool, json_: bool) -> None:
+    """Edit one entry's curation in the user's editor; an invalid edit is re-opened or kept, never lost."""
+    from lmscite.curation import apply_curation, edit_document, editable, parse_edit_document
+
+    if len(wanted) != 1:
+        raise InputError("--edit takes exactly one PMID")
+    pmid = wanted[0]
+    entry = _entry(library.snapshot(), pmid)
+    command = _editor_command()
+    original = edit_document(entry)
+    text = original
+    while True:
+        text = _run_editor(command, text, library, pmid)
+        if text == original:
+            info(f"PMID {pmid}: no change")
+            return
+        try:
+            new = parse_edit_document(entry, text)
+            break
+        except InputError as exc:
+            if not _interactive():
+                kept = _keep(library, pmid, text)
+                raise InputError(f"{exc}; your edit is kept in {kept} (fix it, then apply it with "
+                                 f"`lmscite annotate {pmid} --from {kept}`)") from None
+            warn(f"{exc}; re-opening the editor")
+            text = _with_error(text, str(exc))
+    if new is None:
+        info(f"PMID {pmid}: no change")
+        return
+    if dry_run:
+        _report([(entry, apply_curation(entry, new))], dry_run=True, json_=json_)
+        return
+    try:
+        with library.transaction() as view:
+            current = _entry(view, pmid)
+            if editable(current.curation) != editable(entry.curation):
+                raise InputError(f"PMID {pmid} was changed by another command while you edited it")
+            result = apply_curation(current, new)
+            if result is not None:
+                view.replace([result])
+    except InputError as exc:
+        kept = _keep(library, pmid, text)
+        raise InputError(f"{exc}; your edit is kept in {kept} (apply it with "
+                         f"`lmscite annotate {pmid} --from {kept}`)") from None
+    _report([(current, result)], dry_run=False, json_=json_)
+
+
+def _interactive() -> bool:
+    """Whether a user is there to fix an invalid edit in a re-opened editor."""
+    return sys.stdin.isatty()
+
+
+def _editor_command() -> list[str]:
+    for name in ("VISUAL", "EDITOR"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            return shlex.split(value)
+    raise InputError("no editor: set $VISUAL or $EDITOR (e.g. export EDITOR=nano)")
+
+
+def _run_editor(command: list[str], text: str, library: Library, pmid: str) -> str:
+    """Open `text` in the editor and return what was saved."""
+    handle, name = tempfile.mkstemp(prefix=f"lmscite-{pmid}-", suffix=".yaml")
+    path = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        try:
+            status = subprocess.run([*command, str(path)], check=False).returncode
+        except OSError as exc:
+            raise InputError(f"cannot run the editor {command[0]!r}: {exc.strerror}") from None
+        saved = path.read_text(encoding="utf-8")
+    finally:
+        path.unlink(missing_ok=True)
+    if status != 0:
+        if saved != text:
+            kept = _keep(library, pmid, saved)
+            raise InputError(f"the editor exited with status {status}; your edit is kept in {kept}")
+        raise InputError(f"the editor exited with status {status}; nothing was changed")
+    return saved
+
+
+def _with_error(text: str, message: str) -> str:
+    """The document again, the problem at its top, earlier problem lines dropped."""
+    kept = [line for line in text.splitlines() if not line.startswith("# ERROR: ")]
+    return "\n".join([f"# ERROR: {message}", *kept]) + "\n"
+
+
+def _keep(library: Library, pmid: str, text: str) -> Path:
+    """Save an edit that could not be applied beside the library, under a name not yet taken."""
+    from lmscite.store import now
+
+    stamp = now().replace("-", "").replace(":", "")
+    folder = library.path.parent
+    for attempt in range(1000):
+        path = folder / f"lmscite-edit-{pmid}-{stamp}{f'-{attempt}' if attempt else ''}.yaml"
+        try:
+            with path.open("x", encoding="utf-8") as stream:
+                stream.write(text)
+            return path
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise StoreError(f"cannot keep the edit in {folder}: {exc.strerror}") from None
+    raise StoreError(f"cannot keep the edit in {folder}: too many recovery files")
+
+
+# --- curation dump ----------------------------------------------------------
+
+
+@curation_app.command("dump", epilog="\b\nExamples:\n  lmscite curation dump -o curation.yaml\n"
+                      "  lmscite --db page.json curation dump --format json")
+def dump(
+    ctx: typer.Context,
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",
+                                         help="Write to FILE (default: stdout)."),
+    format: Optional[str] = typer.Option(None, "--format", "-f", metavar="yaml|json",
+                                         help="File format (default: from FILE's extension, else yaml)."),
+) -> None:
+    """Write the library's curation as a curation file (read back by `annotate --from`)."""
+    from lmscite.curation import dump_document, file_format
+
+    chosen = format or (file_format(output) if output and output != "-" else "yaml")
+    if chosen not in ("yaml", "json"):
+        raise InputError(f"cannot write curation as {chosen!r} (choose yaml or json)")
+    text = dump_document(state(ctx).library().snapshot(), chosen)
+    if not output or output == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise StoreError(f"cannot write {output}: {exc.strerror}") from None
+    info(f"wrote the curation to {output}")
+
+
+# --- sections ---------------------------------------------------------------
+
+
+@sections_app.callback(epilog="\b\nExamples:\n  lmscite sections --json\n"
+                       "  lmscite sections rename 'Resection' 'Surgical resection'\n"
+                       "  lmscite sections order 'Surgical resection' 'Ablation'")
+def sections(
+    ctx: typer.Context,
+    json_: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """List the sections with their entry counts, in page order."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from lmscite.curation import sections_list
+
+    rows = sections_list(state(ctx).library().snapshot())
+    if json_:
+        out_json([{"section": name, "entries": count} for name, count in rows])
+    elif rows:
+        table(["section", "entries"], [[name, str(count)] for name, count in rows])
+    else:
+        info("no sections yet; set one with `lmscite annotate PMID --section NAME`")
+
+
+@sections_app.command("rename", epilog="Example: lmscite sections rename 'Resection' 'Surgical resection'")
+def sections_rename(
+    ctx: typer.Context,
+    old: str = typer.Argument(..., metavar="OLD"),
+    new: str = typer.Argument(..., metavar="NEW"),
+) -> None:
+    """Rename a section in every entry and in the stored section order."""
+    from lmscite.curation import rename_section
+
+    with state(ctx).library().transaction() as view:
+        count = rename_section(view, old, new)
+    info(f"renamed section {old!r} to {new.strip()!r} in {count} entr{'y' if count == 1 else 'ies'}")
+
+
+@sections_app.command("order", epilog="Example: lmscite sections order 'Surgical resection' 'Ablation'")
+def sections_order(
+    ctx: typer.Context,
+    names: Optional[List[str]] = typer.Argument(
+        None, metavar="SECTION...", help="Sections in page order; none clears the stored order."),
+) -> None:
+    """Store the order sections appear in on exported pages (others follow by name)."""
+    from lmscite.curation import set_section_order
+
+    with state(ctx).library().transaction() as view:
+        set_section_order(view, names or [])
+    info("section order: " + (", ".join(names) if names else "cleared (sections follow by name)"))

@@ -1,0 +1,124 @@
+"""Commands that keep the library true to PubMed: check (offline) and refresh (online)."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+from lmscite.cli.app import app, state, valid_pmids
+from lmscite.cli.fetch import _ATTEMPTS, _TIMEOUT, make_client
+from lmscite.console import info, out_jsonl, progress, table, warn
+from lmscite.errors import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, InputError
+
+_LONG = 160
+"""Longest before/after text a change table shows (--json has it whole)."""
+
+
+@app.command(epilog="\b\nExamples:\n  lmscite check\n"
+             "  lmscite check --all --uncurated 10749609 9834411\n"
+             "  lmscite check --fail-on retracted,concern,excerpt && lmscite export --format html -o page.html\n"
+             "  lmscite check --json | jq -r 'select(.kind == \"retracted\") | .pmid'")
+def check(
+    ctx: typer.Context,
+    pmids: List[str] = typer.Argument(None, metavar="PMID...|-",
+                                      help="Entries to check (default: all); - reads stdin."),
+    all_: bool = typer.Option(False, "--all", help="Also list entries that have comments (CommentIn)."),
+    uncurated: bool = typer.Option(False, "--uncurated", help="Also list entries with no excerpt and no note."),
+    json_: bool = typer.Option(False, "--json",
+                               help="Print one JSON object per finding (pmid, kind, text, notice_pmid)."),
+    fail_on: Optional[str] = typer.Option(
+        None, "--fail-on", metavar="KINDS",
+        help="Exit 1 if anything of these kinds is found: retracted, erratum, concern, update, comment, "
+             "excerpt, uncurated (comma-separated)."),
+) -> None:
+    """List entries PubMed marks as retracted, corrected, of concern or updated, and excerpts gone stale.
+
+    Works offline, from the stored records (run `lmscite refresh` to bring them up to
+    date). A table on a terminal, tab-separated lines when piped. Exit 0, or 1 when
+    --fail-on names a kind that was found.
+    """
+    from lmscite.check import DEFAULT_KINDS, KINDS, check_library, parse_kinds
+
+    failing = parse_kinds(fail_on) if fail_on else []
+    wanted = {*DEFAULT_KINDS, *failing, *(["comment"] if all_ else []), *(["uncurated"] if uncurated else [])}
+    kinds = [k for k in KINDS if k in wanted]
+    view = state(ctx).library().snapshot()
+    rows = check_library(view, _pmids(pmids), kinds)
+    if json_:
+        out_jsonl([row.as_json() for row in rows])
+    else:
+        table(["pmid", "kind", "detail"], [[r.pmid, r.finding.kind, r.finding.text] for r in rows])
+    counts = {k: sum(r.finding.kind == k for r in rows) for k in kinds}
+    found = ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "nothing to report"
+    entries = len({r.pmid for r in rows})
+    info(f"check: {found}" + (f" ({entries} entr{'y' if entries == 1 else 'ies'})" if rows else ""))
+    hits = [k for k in failing if counts.get(k)]
+    if hits:
+        warn(f"failing on {', '.join(hits)}")
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+@app.command(epilog="\b\nExamples:\n  lmscite refresh\n"
+             "  lmscite refresh --since 30\n"
+             "  lmscite refresh 10749609 9834411 --json\n"
+             "  lmscite list --format ids --tag review | lmscite refresh -")
+def refresh(
+    ctx: typer.Context,
+    pmids: List[str] = typer.Argument(None, metavar="PMID...|-",
+                                      help="Entries to refresh (default: all); - reads stdin."),
+    since: Optional[float] = typer.Option(None, "--since", metavar="DAYS", min=0,
+                                          help="Only entries not fetched within the last DAYS days."),
+    json_: bool = typer.Option(False, "--json", help="Print one JSON object per entry (pmid, status, changes)."),
+    max_attempts: int = _ATTEMPTS,
+    timeout: float = _TIMEOUT,
+) -> None:
+    """Fetch stored entries again from PubMed, keep their curation, and report what changed.
+
+    200 entries per request, each batch saved as it arrives; the notices that entries
+    link to (retraction, erratum, expression of concern) are fetched too, so exports can
+    cite them. An excerpt that a changed abstract breaks keeps its text and is flagged
+    (see `lmscite check`). Changes are printed as a table (tab-separated when piped); a
+    summary goes to stderr. Exit 0, 1 when some entries were not found or failed, 3 when
+    PubMed could not be reached.
+    """
+    from lmscite.check import refresh as refresh_entries
+
+    library = state(ctx).library()
+    wanted = _pmids(pmids)
+    total = len(wanted) or len(library.snapshot())
+    with make_client(max_attempts, timeout) as client, progress("refreshing", total) as advance:
+        report = refresh_entries(library, client, wanted, since_days=since, on_batch=advance)
+    if json_:
+        out_jsonl([r.as_json() for r in report.entries])
+    elif any(r.changes for r in report.entries):
+        table(["pmid", "change", "before", "after"],
+              [[r.pmid, c.field, _short(c.before), _short(c.after)] for r in report.entries for c in r.changes])
+    for problem in report.problems[:20]:
+        warn(f"{problem.pmid}: {problem.status} ({problem.message})")
+    if len(report.problems) > 20:
+        warn(f"... and {len(report.problems) - 20} more problems (use --json to see all)")
+    for notice in [o for o in report.notices if o.status != "fetched"][:20]:
+        warn(f"linked notice {notice.id}: {notice.status} ({notice.message})")
+    for flagged in [r for r in report.entries if r.flagged][:20]:
+        warn(f"{flagged.pmid}: the abstract changed and the excerpt no longer matches it; the excerpt "
+             f"was kept and flagged (see lmscite show {flagged.pmid} --sentences)")
+    info(f"refresh: {report.summary()}")
+    if report.unreachable:
+        raise typer.Exit(EXIT_FAILURE)
+    raise typer.Exit(EXIT_PARTIAL if report.problems else EXIT_OK)
+
+
+def _pmids(tokens: Optional[List[str]]) -> list[str]:
+    """The PMIDs asked for; none at all means the whole library, but an empty `-` is a mistake."""
+    wanted = valid_pmids(tokens or [])
+    if tokens and not wanted:
+        raise InputError("no PMIDs given (pass PMIDs, or none at all for the whole library)")
+    return wanted
+
+
+def _short(text: Optional[str]) -> str:
+    if text is None:
+        return ""
+    return text if len(text) <= _LONG else text[:_LONG - 1] + "\u2026"
+

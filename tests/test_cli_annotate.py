@@ -1,0 +1,333 @@
+"""`lmscite annotate`, `curation dump` and `sections` as a curator uses them, on the seed records."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+SEED = Path(__file__).parent / "data" / "seed" / "liver-metastases.pubmed.xml"
+EXAMPLE = Path(__file__).parent.parent / "examples" / "liver-metastases" / "curation.yaml"
+SECTION = "Selected Medical Journal Annotated References"
+R0 = "R0 resection is clear surgical margins."
+EXPERTISE = ("Expertise makes a difference. Choose your surgeon and your other doctors carefully. "
+             "It usually is a good idea to find a specialist or subspecialist in the field.")
+
+
+@pytest.fixture
+def seeded(run, library_path) -> Path:
+    assert run("import", SEED).code == 0
+    return library_path
+
+
+def stored(library_path: Path, pmid: str) -> dict:
+    return json.loads(library_path.read_text())["entries"][pmid]
+
+
+def example_entries(*pmids: str) -> dict:
+    entries = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))["entries"]
+    return {p: entries[p] for p in pmids}
+
+
+def editor(tmp_path: Path, *edits: tuple[str, str]) -> str:
+    """An EDITOR command: a script that makes these replacements, one call after another."""
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import pathlib, sys\n"
+        f"edits = {list(edits)!r}\n"
+        f"count = pathlib.Path({str(tmp_path / 'calls')!r})\n"
+        "n = int(count.read_text()) if count.exists() else 0\n"
+        "count.write_text(str(n + 1))\n"
+        "old, new = edits[min(n, len(edits) - 1)]\n"
+        "path = pathlib.Path(sys.argv[-1])\n"
+        "text = path.read_text()\n"
+        "path.write_text(new if old == '*' else text.replace(old, new))\n")
+    return f"{sys.executable} {script}"
+
+
+# --- the reference page's curation, with flags and with a file ---------------------
+
+
+def test_the_reference_curation_expressed_with_flags_reads_back_exactly(run, seeded):
+    commands = [
+        ("10749609", "--excerpt", "...1-2, ...3-5, ...6-12, ...13-17", "--gloss", f"15 R0 [{R0} Ed.]",
+         "--tag", "leiomyosarcoma", "--order", "1"),
+        ("10918156", "--excerpt", "...1-2, ...3...", "--note", "no significant difference in these results...",
+         "--order", "9"),
+        ("10615930", "--excerpt", "...1, ...2, ...3-4, ...5-10", "--note", EXPERTISE, "--order", "12"),
+        ("10749609", "10918156", "10615930", "--section", SECTION),
+    ]
+    for args in commands:
+        result = run("annotate", *args)
+        assert result.code == 0, result.err
+    dumped = yaml.safe_load(run("curation", "dump").out)["entries"]
+    assert dumped == example_entries("10749609", "10918156", "10615930")
+
+
+def test_the_glossed_excerpt_reads_as_on_the_page(run, seeded):
+    run("annotate", "10749609", "--excerpt", "...6-12", "--gloss", f"15 R0 [{R0}]")
+    result = run("annotate", "10749609", "--dry-run", "--tag", "x")
+    shown = " ".join(result.out.split())
+    assert "there were 15 R0 [R0 resection is clear surgical margins. Ed.], 3 R1, and 5 R2" in shown
+
+
+def test_the_example_curation_file_applies_to_the_seed_and_dumps_back_byte_identical(run, seeded, tmp_path):
+    result = run("annotate", "--from", EXAMPLE)
+    assert result.code == 0, result.err
+    assert "updated 19 entries, 0 unchanged; set page, section_order, searches" in result.err
+    out = tmp_path / "dumped.yaml"
+    assert run("curation", "dump", "-o", out).code == 0
+    assert out.read_bytes() == EXAMPLE.read_bytes()
+
+
+def test_a_curation_file_on_stdin_expresses_the_same_curation(run, seeded):
+    document = {"entries": example_entries("10749609", "10918156", "10615930")}
+    result = run("annotate", "--from", "-", stdin=yaml.safe_dump(document))
+    assert result.code == 0, result.err
+    assert yaml.safe_load(run("curation", "dump").out)["entries"] == document["entries"]
+
+
+def test_curation_dump_writes_json_read_back_by_annotate_from(run, seeded, tmp_path):
+    run("annotate", "--from", EXAMPLE)
+    out = tmp_path / "curation.json"
+    run("curation", "dump", "-o", out)
+    assert json.loads(out.read_text())["entries"]["10749609"]["glosses"] == [{"phrase": "15 R0", "note": R0}]
+    result = run("annotate", "--from", out)
+    assert "updated 0 entries, 19 unchanged" in result.err
+
+
+def test_an_invalid_curation_file_changes_nothing_and_names_the_pmid(run, seeded, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("entries:\n  '9834411': {tags: [ok]}\n  '10749609': {excerpt: '1-40'}\n")
+    before = seeded.read_bytes()
+    result = run("annotate", "--from", bad)
+    assert result.code == 2
+    assert "PMID 10749609: sentence 40 is out of range" in result.err
+    assert "nothing was changed" in result.err
+    assert seeded.read_bytes() == before
+
+
+# --- flags ------------------------------------------------------------------------------
+
+
+def test_every_change_stamps_updated_and_nothing_else_changes(run, seeded):
+    before = stored(seeded, "9834411")
+    assert run("annotate", "9834411", "--tag", "leiomyosarcoma").code == 0
+    after = stored(seeded, "9834411")
+    assert after["curation"]["tags"] == ["leiomyosarcoma"]
+    assert after["curation"]["updated"]
+    assert {k: v for k, v in after.items() if k != "curation"} == {
+        k: v for k, v in before.items() if k != "curation"}
+    assert set(after["curation"]) - set(before["curation"]) == {"tags", "updated"}
+
+
+def test_tags_section_and_notes_go_to_several_entries_at_once(run, seeded):
+    result = run("annotate", "9834411", "10749609", "--tag", "leiomyosarcoma", "--section", "Sarcoma",
+                 "--note", "Both *leiomyosarcoma* series.")
+    assert result.code == 0
+    assert "annotated 2 entries" in result.err
+    for pmid in ("9834411", "10749609"):
+        cur = stored(seeded, pmid)["curation"]
+        assert (cur["tags"], cur["section"], cur["notes"]) == (
+            ["leiomyosarcoma"], "Sarcoma", ["Both *leiomyosarcoma* series."])
+
+
+def test_a_note_is_read_from_stdin_as_written(run, seeded):
+    note = "Expertise makes a difference.\n\n- choose your surgeon\n- and your other doctors"
+    assert run("annotate", "10615930", "--note-file", "-", stdin=note + "\n").code == 0
+    assert stored(seeded, "10615930")["curation"]["notes"] == [note]
+
+
+def test_a_quote_chooses_its_sentence(run, seeded):
+    assert run("annotate", "10615930", "--quote", "Fewer patients referred by general surgeons").code == 0
+    [passage] = stored(seeded, "10615930")["curation"]["excerpt"]
+    assert (passage["start"], passage["end"]) == (8, 8)
+
+
+def test_untag_no_section_and_clear(run, seeded):
+    run("annotate", "9834411", "--tag", "a", "--tag", "b", "--section", "S", "--order", "3", "--note", "n")
+    run("annotate", "9834411", "--untag", "a", "--no-section", "--clear", "order", "--clear", "notes")
+    cur = stored(seeded, "9834411")["curation"]
+    assert cur["tags"] == ["b"]
+    assert not {"section", "order", "notes"} & set(cur)
+
+
+def test_dry_run_shows_the_result_and_saves_nothing(run, seeded):
+    before = seeded.read_bytes()
+    result = run("annotate", "10749609", "--excerpt", "6", "--gloss", f"15 R0 [{R0}]", "--dry-run")
+    assert result.code == 0
+    assert "would change (dry run, nothing saved)" in result.out
+    assert "phrase: 15 R0" in result.out
+    assert seeded.read_bytes() == before
+
+
+def test_dry_run_json_prints_the_resulting_curation(run, seeded):
+    before = seeded.read_bytes()
+    result = run("annotate", "10749609", "--tag", "x", "--dry-run", "--json")
+    [shown] = json.loads(result.out)
+    assert shown["pmid"] == "10749609" and shown["changed"] and shown["curation"]["tags"] == ["x"]
+    assert seeded.read_bytes() == before
+
+
+def test_a_curation_file_dry_run_reports_and_saves_nothing(run, seeded):
+    before = seeded.read_bytes()
+    result = run("annotate", "--from", EXAMPLE, "--dry-run")
+    assert result.out.startswith("would update 19 entries, 0 unchanged")
+    assert seeded.read_bytes() == before
+
+
+# --- errors: one line, exit 2, nothing changed ------------------------------------------
+
+
+@pytest.mark.parametrize("args, message", [
+    (("123", "--tag", "x"), "PMID 123 is not in the library; add it with `lmscite fetch 123`"),
+    (("10749609", "--excerpt", "16-18"), "PMID 10749609: sentence 18 is out of range (the abstract has 17 sentences"),
+    (("10749609", "--quote", "liver transplantation"), "the quote 'liver transplantation' is not in the abstract"),
+    (("10749609", "--quote", "R0 resection"), "the quote 'R0 resection' occurs 5 times in the abstract"),
+    (("10749609", "--excerpt", "1-2", "--gloss", f"15 R0 [{R0}]"),
+     "PMID 10749609: the gloss phrase '15 R0' is not in the excerpt"),
+    (("10749609", "9834411", "--excerpt", "1"), "--excerpt, --quote and --gloss apply to exactly one PMID"),
+    (("10749609", "--gloss", "15 R0"), "write a gloss as 'PHRASE [NOTE]'"),
+    (("10749609", "--clear", "everything"), "cannot clear 'everything'"),
+    (("10749609",), "nothing to change"),
+    (("10749609", "--section", "A", "--no-section"), "give either --section or --no-section"),
+])
+def test_a_bad_annotation_is_one_error_line_exit_2_and_changes_nothing(run, seeded, args, message):
+    before = seeded.read_bytes()
+    result = run("annotate", *args)
+    assert result.code == 2
+    assert message in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert seeded.read_bytes() == before
+
+
+# --- --edit ---------------------------------------------------------------------------------
+
+
+def test_edit_applies_what_the_editor_saved(run, seeded, tmp_path, monkeypatch):
+    monkeypatch.setenv("EDITOR", editor(tmp_path, ("tags: []", "tags: [leiomyosarcoma]\n# a comment")))
+    result = run("annotate", "10749609", "--edit")
+    assert result.code == 0, result.err
+    assert stored(seeded, "10749609")["curation"]["tags"] == ["leiomyosarcoma"]
+
+
+def test_visual_wins_over_editor_and_the_excerpt_is_a_spec(run, seeded, tmp_path, monkeypatch):
+    monkeypatch.setenv("EDITOR", "false")
+    monkeypatch.setenv("VISUAL", editor(tmp_path, ("excerpt: ''", "excerpt: ...1-2, ...6")))
+    assert run("annotate", "10749609", "--edit").code == 0
+    excerpt = stored(seeded, "10749609")["curation"]["excerpt"]
+    assert [(p["start"], p["end"], p.get("elide_before")) for p in excerpt] == [(1, 2, True), (6, 6, True)]
+
+
+def test_an_unchanged_edit_changes_nothing(run, seeded, tmp_path, monkeypatch):
+    monkeypatch.setenv("EDITOR", editor(tmp_path, ("no such text", "")))
+    before = seeded.read_bytes()
+    result = run("annotate", "10749609", "--edit")
+    assert result.code == 0
+    assert "no change" in result.err
+    assert seeded.read_bytes() == before
+
+
+def test_an_emptied_edit_changes_nothing(run, seeded, tmp_path, monkeypatch):
+    run("annotate", "10749609", "--tag", "keep")
+    monkeypatch.setenv("EDITOR", editor(tmp_path, ("*", "")))
+    before = seeded.read_bytes()
+    assert run("annotate", "10749609", "--edit").code == 0
+    assert seeded.read_bytes() == before
+
+
+def test_an_invalid_edit_without_a_terminal_is_kept_in_a_recovery_file(run, seeded, tmp_path, monkeypatch):
+    monkeypatch.setenv("EDITOR", editor(tmp_path, ("tags: []\nexcerpt: ''", "tags: [leiomyosarcoma]\nexcerpt: 1-99")))
+    before = seeded.read_bytes()
+    result = run("annotate", "10749609", "--edit")
+    assert result.code == 2
+    assert "sentence 99 is out of range" in result.err
+    [kept] = seeded.parent.glob("lmscite-edit-10749609-*.yaml")
+    assert str(kept) in result.err
+    assert "tags: [leiomyosarcoma]\nexcerpt: 1-99" in kept.read_text()
+    assert seeded.read_bytes() == before
+    kept.write_text(kept.read_text().replace("1-99", "1-2"))
+    assert run("annotate", "10749609", "--from", kept).code == 0
+    assert stored(seeded, "10749609")["curation"]["tags"] == ["leiomyosarcoma"]
+
+
+def test_an_invalid_edit_on_a_terminal_is_explained_and_reopened(run, seeded, tmp_path, monkeypatch):
+    monkeypatch.setattr("lmscite.cli.annotate._interactive", lambda: True)
+    monkeypatch.setenv("EDITOR", editor(tmp_path, ("tags: []", "tags: [unclosed"), ("tags: [unclosed", "tags: [fixed]")))
+    result = run("annotate", "10749609", "--edit")
+    assert result.code == 0, result.err
+    assert "not valid YAML" in result.err and "re-opening the editor" in result.err
+    assert (tmp_path / "calls").read_text() == "2"
+    assert stored(seeded, "10749609")["curation"]["tags"] == ["fixed"]
+
+
+def test_edit_without_an_editor_is_an_error(run, seeded):
+    result = run("annotate", "10749609", "--edit")
+    assert result.code == 2
+    assert "set $VISUAL or $EDITOR" in result.err
+
+
+def test_a_failing_editor_keeps_what_was_saved(run, seeded, tmp_path, monkeypatch):
+    script = tmp_path / "fail.py"
+    script.write_text("import sys, pathlib\np = pathlib.Path(sys.argv[-1])\n"
+                      "p.write_text(p.read_text().replace('tags: []', 'tags: [half]'))\nsys.exit(3)\n")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    result = run("annotate", "10749609", "--edit")
+    assert result.code == 2
+    assert "the editor exited with status 3" in result.err
+    [kept] = seeded.parent.glob("lmscite-edit-10749609-*.yaml")
+    assert "tags: [half]" in kept.read_text()
+
+
+# --- concurrency ------------------------------------------------------------------------------
+
+
+def test_concurrent_annotate_processes_on_different_pmids_all_land(run, seeded):
+    pmids = ["10749609", "9834411", "11091236", "10917467"]
+    env = {**os.environ, "LMSCITE_DB": str(seeded)}
+    procs = [subprocess.Popen([sys.executable, "-m", "lmscite", "annotate", pmid, "--tag", f"t{pmid}",
+                               "--note", f"note {pmid}"], env=env, stderr=subprocess.PIPE)
+             for pmid in pmids]
+    for proc in procs:
+        _out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+    for pmid in pmids:
+        cur = stored(seeded, pmid)["curation"]
+        assert (cur["tags"], cur["notes"]) == ([f"t{pmid}"], [f"note {pmid}"])
+
+
+# --- sections ----------------------------------------------------------------------------------
+
+
+def test_sections_lists_counts_in_page_order(run, seeded):
+    run("annotate", "9834411", "10749609", "--section", "Sarcoma")
+    run("annotate", "9768608", "--section", "Anatomy")
+    run("sections", "order", "Sarcoma")
+    assert run("sections").out == "section\tentries\nSarcoma\t2\nAnatomy\t1\n"
+    assert json.loads(run("sections", "--json").out) == [
+        {"section": "Sarcoma", "entries": 2}, {"section": "Anatomy", "entries": 1}]
+
+
+def test_sections_rename_renames_in_entries_and_in_the_order(run, seeded):
+    run("annotate", "9834411", "10749609", "--section", "Sarcoma")
+    run("sections", "order", "Sarcoma")
+    result = run("sections", "rename", "Sarcoma", "Leiomyosarcoma")
+    assert result.code == 0
+    assert "in 2 entries" in result.err
+    assert stored(seeded, "9834411")["curation"]["section"] == "Leiomyosarcoma"
+    assert json.loads(seeded.read_text())["meta"]["1"]["section_order"] == ["Leiomyosarcoma"]
+
+
+def test_ordering_or_renaming_an_unknown_section_is_an_error(run, seeded):
+    run("annotate", "9834411", "--section", "Sarcoma")
+    before = seeded.read_bytes()
+    assert "no entry is in the section 'Sarcom'" in run("sections", "order", "Sarcom").err
+    result = run("sections", "rename", "Sarcom", "X")
+    assert result.code == 2
+    assert "no section is named 'Sarcom' (sections: Sarcoma)" in result.err
+    assert seeded.read_bytes() == before
