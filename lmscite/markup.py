@@ -23,7 +23,7 @@ MATHML = frozenset({
 ALLOWED = INLINE | MATHML
 _MATH_ATTRS = frozenset({"display", "mathvariant", "stretchy", "fence", "separator", "accent"})
 _TAG = re.compile(r"<[^>]*>")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~^])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#+!|~^])")
 _MD_WRAP = {"i": ("*", "*"), "b": ("**", "**"), "u": ("<u>", "</u>"),
             "sup": ("<sup>", "</sup>"), "sub": ("<sub>", "</sub>")}
 
@@ -77,7 +77,11 @@ def _html_children(node: ET.Element) -> str:
 
 
 def escape_markdown(text: str) -> str:
-    """Plain text that Markdown shows literally: no emphasis, links or raw HTML."""
+    """Plain text that Markdown shows literally: no emphasis, links or raw HTML.
+
+    Parentheses stay bare, as medical text is full of them: a link needs `](`,
+    and the brackets are escaped.
+    """
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 

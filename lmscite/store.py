@@ -292,6 +292,13 @@ def _read_only(path: Path) -> bool:
     return not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222
 
 
+def _new_file_mode() -> int:
+    """The mode any new file gets (mkstemp's temporary files are private, 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def atomic_write(path: Path, body: bytes) -> None:
     """Replace `path` with `body` so that a crash leaves the old or the new file, whole."""
     folder = path.parent
@@ -304,8 +311,7 @@ def atomic_write(path: Path, body: bytes) -> None:
             handle.write(body)
             handle.flush()
             os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else _new_file_mode())
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)

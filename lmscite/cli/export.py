@@ -154,17 +154,7 @@ def _write(text: str, output: Optional[Path]) -> None:
         return
     from lmscite.store import atomic_write
 
-    existed = output.exists()
     atomic_write(output, body)
-    if not existed:
-        _usual_mode(output)
-
-
-def _usual_mode(path: Path) -> None:
-    """A new page gets the mode any new file gets (atomic_write's temporary file is private, 0600)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
 
 
 def _read_text(text: str) -> str:
