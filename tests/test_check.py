@@ -8,16 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from lmscite.check import (
-    Change,
-    check_library,
-    diff,
-    due,
-    findings,
-    linked_notices,
-    parse_kinds,
-    warnings_for,
-)
+from lmscite.check import check_library, linked_notices
+from lmscite.flags import findings, parse_kinds, warnings_for
+from lmscite.refresh import Change, diff, due
 from lmscite.citation import citation_line
 from lmscite.errors import InputError, NotInLibraryError
 from lmscite.model import Author, Correction, Entry, Gloss, MeshHeading, Passage

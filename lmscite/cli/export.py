@@ -128,8 +128,11 @@ def export(
     )
     chosen = [e for _name, group in page_order(to_entries(rows), page.section_order) for e in group]
     _warn_drift(chosen)
+    from lmscite.check import linked_notices
+
     options = ExportOptions(format=format, page=page, max_authors=max_authors, affiliations=affiliations,
-                            abstract=abstract, template=str(template) if template else None)
+                            abstract=abstract, template=str(template) if template else None,
+                            notices=linked_notices(view, chosen))
     text = renderer(format)(chosen, options)
     _write(text, output)
     if output is not None and str(output) != "-":

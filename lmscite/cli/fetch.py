@@ -72,7 +72,7 @@ def fetch(
 
 def _fetch_notices(library, client, pmids: list[str]) -> None:
     """Linked notices are cited, not listed: their problems are warnings that leave the exit code alone."""
-    from lmscite.check import fetch_notices
+    from lmscite.refresh import fetch_notices
 
     outcomes = fetch_notices(library, client, pmids)
     for outcome in [o for o in outcomes if o.status != "fetched"][:20]:

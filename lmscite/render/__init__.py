@@ -44,6 +44,8 @@ class ExportOptions:
     affiliations: str = "first"
     abstract: str = "excerpt"
     template: str | None = None
+    notices: dict[str, Entry] = field(default_factory=dict)
+    """Stored records of the retraction/erratum/concern notices the entries link to, by PMID."""
 
 
 def renderer(name: str) -> Callable[[Sequence[Entry], ExportOptions], str]:

@@ -24,6 +24,7 @@ from lmscite import __version__, markup
 from lmscite.citation import author_line, citation_line
 from lmscite.curation import excerpt_parts
 from lmscite.errors import InputError
+from lmscite.flags import Finding, warnings_for
 from lmscite.model import Entry
 from lmscite.render import ExportOptions
 
@@ -46,16 +47,6 @@ SHOWN_TYPES = frozenset({
 })
 """Publication types a reader weighs the evidence by; "Journal Article" and the like say nothing."""
 
-NOTICES = {
-    "RetractionIn": ("retraction", "Retraction in"),
-    "PartialRetractionIn": ("retraction", "Partial retraction in"),
-    "ErratumIn": ("erratum", "Erratum in"),
-    "ExpressionOfConcernIn": ("concern", "Expression of concern in"),
-    "UpdateIn": ("update", "Update in"),
-}
-"""CommentsCorrections links that change how far a record can be trusted: kind and wording."""
-
-RETRACTED_TYPE = "Retracted Publication"
 AFFILIATIONS = ("first", "all", "none")
 ABSTRACTS = ("excerpt", "full", "none")
 _ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
@@ -83,7 +74,7 @@ class Paragraph:
 
 @dataclass
 class Notice:
-    """A correction notice on the record: `kind` is retraction, erratum, concern or update."""
+    """A correction notice on the record: `kind` is retracted, erratum, concern or update."""
 
     kind: str
     label: str
@@ -230,6 +221,7 @@ def entry_view(entry: Entry, options: ExportOptions, flavour: Flavour) -> EntryV
     """One entry as the page lays it out, every string final for the flavour."""
     authors = author_line(entry, max_authors=options.max_authors)
     kind, body, copyright_ = _body(entry, options.abstract, flavour)
+    warnings = warnings_for(entry, options.notices)
     doi = entry.doi
     return EntryView(
         pmid=entry.pmid,
@@ -247,8 +239,8 @@ def entry_view(entry: Entry, options: ExportOptions, flavour: Flavour) -> EntryV
         copyright=copyright_,
         notes=[flavour.note(n) for n in entry.curation.notes if n.strip()],
         publication_types=[flavour.text(t) for t in entry.publication_types if t in SHOWN_TYPES],
-        retracted=_retracted(entry),
-        notices=[_notice(c.kind, c.source, c.pmid, flavour) for c in entry.corrections if c.kind in NOTICES],
+        retracted=any(f.kind == "retracted" for f in warnings),
+        notices=[_notice(f, flavour) for f in warnings if f.citation or f.pmid],
         tags=[flavour.text(t) for t in entry.curation.tags],
         doi=flavour.text(doi) if doi else None,
         doi_url=DOI + quote(doi, safe="/:;()._-") if doi else None,
@@ -325,19 +317,13 @@ def _excerpt(entry: Entry, flavour: Flavour) -> str:
     return flavour.safe(out)
 
 
-def _retracted(entry: Entry) -> bool:
-    return RETRACTED_TYPE in entry.publication_types or any(
-        c.kind in ("RetractionIn", "PartialRetractionIn") for c in entry.corrections)
-
-
-def _notice(kind: str, source: str | None, pmid: str | None, flavour: Flavour) -> Notice:
-    family, label = NOTICES[kind]
+def _notice(finding: Finding, flavour: Flavour) -> Notice:
     return Notice(
-        kind=family,
-        label=flavour.text(label),
-        source=flavour.text(_squash(source)) if source and source.strip() else None,
-        pmid=pmid,
-        url=f"{PUBMED}{pmid}/" if pmid else None,
+        kind=finding.kind,
+        label=flavour.text(finding.label),
+        source=flavour.text(finding.citation) if finding.citation else None,
+        pmid=finding.pmid,
+        url=f"{PUBMED}{finding.pmid}/" if finding.pmid else None,
     )
 
 

@@ -1,0 +1,336 @@
+"""Keeping a curated bibliography true as PubMed changes: refresh, diffs, linked notices.
+
+* `refresh` fetches stored entries again, in the batches `fetch_pmids` uses,
+  keeps their curation, reports what changed (`diff`), and flags an excerpt
+  that a changed abstract broke, keeping its text: a quote is never rewritten
+  behind the curator's back.
+* `fetch_notices` stores the records of linked retraction, erratum and
+  concern notices (library table "notices") so a warning can cite them.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from lmscite import markup
+from lmscite.citation import author_name, format_date
+from lmscite.errors import (
+    LmsciteError,
+    NetworkError,
+    NotInLibraryError,
+    ParseError,
+)
+from lmscite.eutils import BATCH_SIZE, EutilsClient
+from lmscite.fetch import Outcome, fetch_pmids
+from lmscite.ids import dedupe
+from lmscite.model import Correction, Entry
+from lmscite.store import Library, LibraryView, now
+
+NOTICE_LINKS = ("RetractionIn", "PartialRetractionIn", "ErratumIn", "ExpressionOfConcernIn")
+"""Links whose target record (the notice) is fetched so a warning can cite it."""
+EXCERPT_FLAG = "excerpt no longer matches the abstract (refresh {date})"
+REFRESH_STATES = ("updated", "unchanged", "skipped", "not found", "failed")
+
+
+# --- what a refresh changed -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between the stored record and PubMed's current one.
+
+    `before` is None for something new (a RetractionIn link, a publication
+    type), `after` is None for something gone.  Field "other" lists, in
+    `after`, the record's other parts that changed (MeSH, keywords, ...).
+    """
+
+    field: str
+    before: str | None
+    after: str | None
+
+    def as_json(self) -> dict[str, str | None]:
+        return asdict(self)
+
+
+def diff(old: Entry, new: Entry) -> list[Change]:
+    """What changed in PubMed's part of an entry; curation is not looked at."""
+    changes: list[Change] = []
+    explained: set[str] = set()
+
+    def compare(name: str, keys: Sequence[str], before: str | None, after: str | None) -> None:
+        if before != after:
+            changes.append(Change(name, before, after))
+            explained.update(keys)
+
+    changes.extend(_link_changes(old, new))
+    explained.add("corrections")
+    compare("title", ["title"], *_texts(old.title, new.title))
+    compare("vernacular_title", ["vernacular_title"], *_texts(old.vernacular_title, new.vernacular_title))
+    compare("authors", ["authors"], _authors(old), _authors(new))
+    abstract = _abstract_changes(old, new)
+    if abstract:
+        changes.extend(abstract)
+        explained.add("abstract")
+    compare("volume", ["volume"], old.volume, new.volume)
+    compare("issue", ["issue"], old.issue, new.issue)
+    compare("pages", ["pagination", "start_page", "end_page"], _pages(old), _pages(new))
+    compare("status", [], old.provenance.publication_status, new.provenance.publication_status)
+    compare("pub_date", ["pub_date"], format_date(old.pub_date) or None, format_date(new.pub_date) or None)
+    for gone in [t for t in old.publication_types if t not in new.publication_types]:
+        changes.append(Change("publication_type", gone, None))
+    for added in [t for t in new.publication_types if t not in old.publication_types]:
+        changes.append(Change("publication_type", None, added))
+    explained.add("publication_types")
+    other = [f.name for f in fields(Entry) if f.name not in explained and f.name not in ("curation", "provenance")
+             and getattr(old, f.name) != getattr(new, f.name)]
+    if other:
+        changes.append(Change("other", None, ", ".join(other)))
+    return changes
+
+
+def _texts(old: str | None, new: str | None) -> tuple[str | None, str | None]:
+    """Markup fragments shown as plain text, unless only the markup changed."""
+    plain_old = markup.plain(old) if old else old
+    plain_new = markup.plain(new) if new else new
+    return (plain_old, plain_new) if plain_old != plain_new else (old, new)
+
+
+def _link_key(link: Correction) -> tuple[str, str]:
+    return link.kind, link.pmid or " ".join((link.source or "").split())
+
+
+def _describe_link(link: Correction) -> str:
+    source = " ".join((link.source or "").split())
+    if link.pmid:
+        return f"{source} (PMID: {link.pmid})" if source else f"PMID {link.pmid}"
+    return source
+
+
+def _link_changes(old: Entry, new: Entry) -> list[Change]:
+    before = {_link_key(link): link for link in old.corrections}
+    after = {_link_key(link): link for link in new.corrections}
+    changes = [Change(key[0], None, _describe_link(link)) for key, link in after.items() if key not in before]
+    changes += [Change(key[0], _describe_link(link), None) for key, link in before.items() if key not in after]
+    return changes
+
+
+def _authors(entry: Entry) -> str | None:
+    return ", ".join(author_name(a) for a in entry.authors) or None
+
+
+def _pages(entry: Entry) -> str | None:
+    return entry.pagination or "-".join(p for p in (entry.start_page, entry.end_page) if p) or None
+
+
+def _abstract_changes(old: Entry, new: Entry) -> list[Change]:
+    """The abstract's changed sentences, each run of them one change."""
+    if old.abstract == new.abstract:
+        return []
+    from lmscite.sentences import sentences
+
+    before = [s.text for s in sentences(old.abstract)]
+    after = [s.text for s in sentences(new.abstract)]
+    if before == after:
+        return []
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    return [Change("abstract", " ".join(before[i1:i2]) or None, " ".join(after[j1:j2]) or None)
+            for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+
+
+# --- refresh ------------------------------------------------------------------------
+
+
+@dataclass
+class Refreshed:
+    """What a refresh did to one stored entry; `flagged` says its excerpt was newly broken."""
+
+    pmid: str
+    status: str
+    changes: list[Change] = field(default_factory=list)
+    message: str = ""
+    flagged: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {"pmid": self.pmid, "status": self.status, "message": self.message, "flagged": self.flagged,
+                "changes": [c.as_json() for c in self.changes]}
+
+
+@dataclass
+class RefreshReport:
+    entries: list[Refreshed]
+    notices: list[Outcome] = field(default_factory=list)
+
+    def counts(self) -> Counter[str]:
+        return Counter(r.status for r in self.entries)
+
+    def summary(self) -> str:
+        counts = self.counts()
+        text = ", ".join(f"{counts[s]} {s}" for s in REFRESH_STATES if counts[s]) or "nothing to do"
+        flagged = sum(r.flagged for r in self.entries)
+        if flagged:
+            text += f"; {flagged} excerpt{'s' if flagged != 1 else ''} flagged"
+        fetched = sum(o.status == "fetched" for o in self.notices)
+        if fetched:
+            text += f"; {fetched} linked notice{'s' if fetched != 1 else ''} fetched"
+        return text
+
+    @property
+    def problems(self) -> list[Refreshed]:
+        return [r for r in self.entries if r.status in ("not found", "failed")]
+
+    @property
+    def unreachable(self) -> bool:
+        """True when nothing could be refreshed because E-utilities never answered."""
+        tried = [r for r in self.entries if r.status != "skipped"]
+        return bool(tried) and all(r.status == "failed" and r.message.startswith("network:") for r in tried)
+
+
+def due(view: LibraryView, pmids: Sequence[str], since_days: float | None,
+        moment: datetime | None = None) -> tuple[list[str], list[str]]:
+    """`pmids` split into those to refresh and those fetched less than `since_days` ago."""
+    if since_days is None:
+        return list(pmids), []
+    cutoff = (moment or datetime.now(timezone.utc)) - timedelta(days=since_days)
+    todo, fresh = [], []
+    for pmid in pmids:
+        retrieved = _when((view.raw(pmid) or {}).get("provenance", {}).get("retrieved"))
+        (fresh if retrieved is not None and retrieved > cutoff else todo).append(pmid)
+    return todo, fresh
+
+
+def _when(stamp: str | None) -> datetime | None:
+    if not stamp:
+        return None
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def refresh(
+    library: Library,
+    client: EutilsClient,
+    pmids: Sequence[str] = (),
+    *,
+    since_days: float | None = None,
+    notices: bool = True,
+    batch_size: int = BATCH_SIZE,
+    on_batch: Callable[[int], None] | None = None,
+) -> RefreshReport:
+    """Fetch stored entries again (all, or `pmids`), keep their curation, report what changed.
+
+    Each batch is one efetch request and one library write.  An excerpt that
+    the new abstract breaks keeps its text and gets a flag in
+    `curation.flags`.  With `notices`, the notices the refreshed entries link
+    to are fetched too (`fetch_notices`).
+    """
+    view = library.snapshot()
+    wanted = dedupe(pmids) if pmids else sorted(view.pmids(), key=int)
+    missing = [p for p in wanted if p not in view]
+    if missing:
+        raise NotInLibraryError(f"PMID {missing[0]} is not in the library; add it with `lmscite fetch`")
+    todo, fresh = due(view, wanted, since_days)
+    changes: dict[str, list[Change]] = {}
+    flagged: set[str] = set()
+    vanished: set[str] = set()
+    flag = EXCERPT_FLAG.format(date=now()[:10])
+
+    def store(batch: LibraryView, fetched: list[Entry]) -> dict[str, str]:
+        old = {e.pmid: batch.get(e.pmid) for e in fetched}
+        entries = [e for e in fetched if old[e.pmid] is not None]
+        vanished.update(e.pmid for e in fetched if old[e.pmid] is None)
+        merged = batch.merge(entries, restamp=True)
+        amended = []
+        for entry in entries:
+            before = old[entry.pmid]
+            changes[entry.pmid] = diff(before, entry)
+            broken = _newly_broken(before, entry)
+            if broken:
+                entry.curation.flags.append(flag)
+                amended.append(entry)
+                flagged.add(entry.pmid)
+                changes[entry.pmid].extend(Change("excerpt", None, problem) for problem in broken)
+        batch.replace(amended)
+        return merged
+
+    outcomes = fetch_pmids(library, client, todo, refresh=True, batch_size=batch_size,
+                           on_batch=on_batch, store=store)
+    results = [Refreshed(o.id, "skipped", message="removed from the library during the refresh")
+               if o.id in vanished else _refreshed(o, changes.get(o.id, []), o.id in flagged) for o in outcomes]
+    results += [Refreshed(p, "skipped", message=f"refreshed less than {since_days:g} days ago") for p in fresh]
+    order = {p: i for i, p in enumerate(wanted)}
+    results.sort(key=lambda r: order[r.pmid])
+    report = RefreshReport(results)
+    if notices:
+        refreshed = [r.pmid for r in results if r.status in ("updated", "unchanged")]
+        report.notices = fetch_notices(library, client, refreshed, batch_size=batch_size)
+    return report
+
+
+def _newly_broken(old: Entry, new: Entry) -> list[str]:
+    """Excerpt problems the new abstract brings (the curation is the stored one on both)."""
+    curation = new.curation
+    if not (curation.excerpt or curation.glosses) or old.abstract == new.abstract:
+        return []
+    from lmscite.curation import excerpt_problems
+
+    before = set(excerpt_problems(old))
+    return [problem for problem in excerpt_problems(new) if problem not in before]
+
+
+def _refreshed(outcome: Outcome, changes: list[Change], flagged: bool) -> Refreshed:
+    if outcome.status in ("updated", "unchanged"):
+        return Refreshed(outcome.id, "updated" if changes else "unchanged", changes, flagged=flagged)
+    if outcome.status == "not found":
+        return Refreshed(outcome.id, "not found", message="PubMed no longer has this record; the stored entry was kept")
+    return Refreshed(outcome.id, outcome.status, message=outcome.message)
+
+
+# --- linked notices -------------------------------------------------------------------
+
+
+def fetch_notices(
+    library: Library, client: EutilsClient, pmids: Sequence[str], *, batch_size: int = BATCH_SIZE,
+) -> list[Outcome]:
+    """Fetch and store the notices that the stored entries `pmids` link to, unless already stored.
+
+    One outcome per notice asked for: fetched, not found or failed.  Each
+    batch is one efetch request and one library write.
+    """
+    view = library.snapshot()
+    linked = dedupe(link.get("pmid") for p in pmids for link in (view.raw(p) or {}).get("corrections", [])
+                    if link.get("kind") in NOTICE_LINKS and link.get("pmid"))
+    known = set(view.notice_pmids()) | set(view.pmids())
+    todo = [p for p in linked if p not in known]
+    outcomes: list[Outcome] = []
+    for batch, answer in client.efetch_batches(todo, batch_size):
+        outcomes.extend(_store_notices(library, batch, answer))
+    return outcomes
+
+
+def _store_notices(library: Library, batch: list[str], answer: bytes | LmsciteError) -> list[Outcome]:
+    if isinstance(answer, LmsciteError):
+        kind = "network" if isinstance(answer, NetworkError) else "request"
+        return [Outcome(p, "failed", p, f"{kind}: {answer}") for p in batch]
+    from lmscite.pubmed_xml import parse_bytes
+
+    try:
+        records = parse_bytes(answer, origin="efetch", source_kind="efetch")
+    except ParseError as exc:
+        return [Outcome(p, "failed", p, f"unreadable answer: {exc}") for p in batch]
+    stamp = now()
+    asked = set(batch)
+    found = {r.pmid: r for r in records if r.pmid in asked}
+    for record in found.values():
+        record.provenance.retrieved = stamp
+    if found:
+        with library.transaction() as view:
+            view.put_notices(found.values())
+    return [Outcome(p, "fetched", p) if p in found
+            else Outcome(p, "not found", p, "PubMed has no record with this PMID") for p in batch]
