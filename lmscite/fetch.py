@@ -162,21 +162,13 @@ def fetch_ids(
                 on_batch(len(wanted[kind]))
     for outcome in fetch_pmids(library, client, wanted["pmid"], refresh=refresh, on_batch=on_batch):
         outcomes[outcome.id] = outcome
-    ordered = []
-    for token in dedupe(tokens):
-        kind, value = classify(token)
-        ordered.append(outcomes[token if kind == "invalid" else value])
-    return FetchReport(dedupe_outcomes(ordered))
+    return FetchReport([outcomes[key] for key in dedupe(map(_outcome_key, tokens))])
 
 
-def dedupe_outcomes(outcomes: list[Outcome]) -> list[Outcome]:
-    seen: set[int] = set()
-    kept = []
-    for outcome in outcomes:
-        if id(outcome) not in seen:
-            seen.add(id(outcome))
-            kept.append(outcome)
-    return kept
+def _outcome_key(token: str) -> str:
+    """Outcomes are keyed by normalised id, so `12345` and `PMID:12345` share one; junk by itself."""
+    kind, value = classify(token)
+    return token if kind == "invalid" else value
 
 
 def _key(kind: str, value: str) -> str:
