@@ -23,6 +23,11 @@ In both, a run of whitespace that holds a line break or tab (pretty-printed
 files) becomes one space and the ends are stripped; other text is kept as
 given.  Empty values are `None` (or an empty list) so that the JSON form of
 an entry round-trips.
+
+Not kept, because the model has no place for them: OtherAbstract,
+InvestigatorList, grants, chemicals, the reference list, and the
+DeleteCitation lists of baseline/update files (skipped silently).  Books
+have no MEDLINE status, so their `provenance.status` stays None.
 """
 
 from __future__ import annotations
@@ -56,7 +61,7 @@ from lmscite.model import (
     Qualifier,
 )
 
-ROOT = "PubmedArticleSet"
+_ROOT = "PubmedArticleSet"
 _ARTICLE = "PubmedArticle"
 _BOOK = "PubmedBookArticle"
 _ERROR = "ERROR"
@@ -146,15 +151,16 @@ def _label(source: str | os.PathLike[str] | BinaryIO) -> str:
 @contextmanager
 def _opened(source: str | os.PathLike[str] | BinaryIO, label: str) -> Iterator[BinaryIO]:
     """Open a path ourselves, so lxml never reads a `str` as a URL to fetch."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        raise TypeError("iter_entries() reads a path or a binary file; use parse_bytes() for bytes")
     if not isinstance(source, (str, os.PathLike)):
         yield source
         return
     try:
-        handle = open(source, "rb")  # noqa: SIM115 - closed by the with below
+        with open(source, "rb") as handle:
+            yield handle
     except OSError as exc:
         raise InputError(f"cannot read {label}: {exc.strerror or exc}") from None
-    with handle:
-        yield handle
 
 
 def _syntax_message(exc: etree.XMLSyntaxError, log: etree._ListErrorLog, label: str) -> str:
@@ -167,15 +173,16 @@ def _syntax_message(exc: etree.XMLSyntaxError, log: etree._ListErrorLog, label: 
         line, column = exc.position if exc.position else (exc.lineno or 0, 0)
     message = " ".join(message.split())
     if line < 1:
-        return f"{label}: not PubMed XML: {'empty file' if message == 'no element found' else message}"
+        reason = "empty file" if message == "no element found" else message
+        return f"{label}: not PubMed XML: {reason}"
     return f"{label}: malformed XML at line {line}, column {column}: {message}"
 
 
 def _check_root(root: etree._Element | None, label: str) -> None:
-    if root is None or root.tag == ROOT:
+    if root is None or root.tag == _ROOT:
         return
     raise ParseError(f"{label}: not PubMed XML: the root element is <{root.tag}>, "
-                     f"expected <{ROOT}>")
+                     f"expected <{_ROOT}>")
 
 
 def _raise_if_top_level(element: etree._Element, label: str) -> None:
@@ -396,7 +403,7 @@ def _authors(lists: list[etree._Element]) -> list[Author]:
             elif not current:
                 continue
             elif tag == "Identifier":
-                if "orcid" not in current and (node.get("Source") or "").upper() == "ORCID":
+                if not current.get("orcid") and (node.get("Source") or "").upper() == "ORCID":
                     current["orcid"] = _orcid(node.text)
             else:
                 text = _plain(node)
@@ -456,23 +463,22 @@ def _keywords(lists: list[etree._Element]) -> list[str]:
 
 
 def _mesh(heading_list: etree._Element | None) -> list[MeshHeading]:
+    """Headings with their qualifiers; each DescriptorName opens a heading (DTD order)."""
     if heading_list is None:
         return []
     headings: list[MeshHeading] = []
     current: MeshHeading | None = None
-    for part in heading_list.iter("MeshHeading", "DescriptorName", "QualifierName"):
-        tag = part.tag
-        if tag == "MeshHeading":
-            current = None
-            continue
+    for part in heading_list.iter("DescriptorName", "QualifierName"):
         name = _plain(part)
+        is_descriptor = part.tag == "DescriptorName"
         if not name:
+            if is_descriptor:
+                current = None
             continue
         major = part.get("MajorTopicYN") == "Y"
-        if tag == "DescriptorName":
-            if current is None:
-                current = MeshHeading(descriptor=name, major=major, ui=part.get("UI"))
-                headings.append(current)
+        if is_descriptor:
+            current = MeshHeading(descriptor=name, major=major, ui=part.get("UI"))
+            headings.append(current)
         elif current is not None:
             current.qualifiers.append(Qualifier(name=name, major=major, ui=part.get("UI")))
     return headings

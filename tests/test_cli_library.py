@@ -203,3 +203,22 @@ def test_several_processes_importing_different_files_all_land(data, tmp_path):
 
     expected = {e.pmid for f in files for e in iter_entries(f)}
     assert set(listed) == expected
+
+
+def _commands(command, path):
+    yield path, command
+    for name, sub in sorted(getattr(command, "commands", {}).items()):
+        yield from _commands(sub, [*path, name])
+
+
+def test_every_command_help_shows_an_example():
+    import typer.main
+
+    from lmscite.cli import app
+
+    missing = []
+    for path, command in _commands(typer.main.get_command(app), ["lmscite"]):
+        context = command.make_context(" ".join(path), [], resilient_parsing=True)
+        if "Example" not in command.get_help(context):
+            missing.append(" ".join(path))
+    assert missing == []

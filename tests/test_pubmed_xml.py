@@ -8,6 +8,7 @@ by editing a real record in the test.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import socket
@@ -61,7 +62,10 @@ def _pmids_in(path: Path) -> list[str]:
 
 def _edited(path: Path, old: str, new: str, *, regex: bool = False) -> bytes:
     text = path.read_text(encoding="utf-8")
-    edited = re.sub(old, new, text, count=1, flags=re.S) if regex else text.replace(old, new, 1)
+    if regex:
+        edited = re.sub(old, new, text, count=1, flags=re.DOTALL)
+    else:
+        edited = text.replace(old, new, 1)
     assert edited != text, "the edit must change the record"
     return edited.encode("utf-8")
 
@@ -120,7 +124,8 @@ def test_plain_fields_hold_no_tags_and_no_line_breaks(parsed):
             values = [v for a in entry.authors
                       for v in (a.last_name, a.fore_name, a.collective_name, *a.affiliations) if v]
             values += [*entry.keywords, entry.journal.title if entry.journal else None]
-            assert not [v for v in filter(None, values) if re.search(r"</?[a-z]+>|\n", v)], entry.pmid
+            found = [v for v in filter(None, values) if re.search(r"</?[a-z]+>|\n", v)]
+            assert not found, entry.pmid
 
 
 # --- abstracts, titles and markup --------------------------------------------
@@ -186,10 +191,10 @@ def test_mathml_is_written_unprefixed_without_pretty_printing():
     assert "mml:" not in text and "xmlns" not in text
 
 
-def test_mathml_record_with_collective_has_three_formulas():
+def test_mathml_record_with_collective_keeps_its_four_formulas():
     entry = _entry("bp_pubmed7_mathml_collective_2019dtd.xml")
     text = " ".join(s.text for s in entry.abstract.sections)
-    assert text.count("<math>") == text.count("</math>") > 0
+    assert text.count("<math>") == text.count("</math>") == 4
     assert "<mmultiscripts>" in text and "mml:" not in text
 
 
@@ -198,10 +203,10 @@ def test_mathml_record_with_collective_has_three_formulas():
      "[A Broader Scope - Bio-Psycho-Social Medicine In Global Focus].",
      "A Broader Scope \u2013 Bio-psycho-soziale Medizin im globalen Fokus.", ["ger"]),
     ("mp_36987902_norwegian_vernacular_structured_eloc_only.xml",
-     "Patients over 75 years admitted to the National Burn Centre, Haukeland University "
-     "Hospital, 2000-19.",
-     "Pasienter over 75\u00a0\u00e5r innlagt ved Brannskadeavdelinga, Haukeland "
-     "universitetssjukehus 2000\u201319.", ["eng", "nor"]),
+     ("Patients over 75 years admitted to the National Burn Centre, Haukeland University "
+      "Hospital, 2000-19."),
+     ("Pasienter over 75\u00a0\u00e5r innlagt ved Brannskadeavdelinga, Haukeland "
+      "universitetssjukehus 2000\u201319."), ["eng", "nor"]),
     ("hawc_21813142_spanish_vernacular_letter.xml",
      "[Hospitalized surgical patients comanaged by Internal Medicine specialists].",
      "Pacientes quir\u00fargicos ingresados: asistencia compartida con Medicina Interna.",
@@ -215,8 +220,8 @@ def test_vernacular_title_comes_with_the_english_one(name, title, vernacular, la
 def test_character_references_resolve_in_names_and_affiliations():
     entry = _entry("mp_38048813_german_vernacular_bracket_title.xml")
     assert entry.authors[0].affiliations == [
-        "Abteilung Psychosomatische Medizin und Psychotherapie, "
-        "Medizinische Universit\u00e4tsklinik T\u00fcbingen."]
+        "Abteilung Psychosomatische Medizin und Psychotherapie, Medizinische "
+        + "Universit\u00e4tsklinik T\u00fcbingen."]
 
 
 def test_unknown_tags_are_dropped_but_their_text_is_kept():
@@ -253,12 +258,14 @@ def test_line_breaks_in_a_pretty_printed_name_become_one_space():
 
 @pytest.mark.parametrize(("name", "pmid", "date"), [
     ("bp_pubmed1_season_kie.xml", "12091962", PubDate(year="1990", season="Spring")),
-    ("mp_39364306_season_winter_spring.xml", "39364306", PubDate(year="2024", season="Winter-Spring")),
+    ("mp_39364306_season_winter_spring.xml", "39364306",
+     PubDate(year="2024", season="Winter-Spring")),
     ("hawc_23878845_16080930_season_2024.xml", "23878845", PubDate(year="2013", season="Nov-Dec")),
     ("hawc_23878845_16080930_medlinedate_2020.xml", "23878845",
      PubDate(medline_date="2013 Nov-Dec")),
     ("bp_pubmed1_season_kie.xml", "9997", PubDate(year="1976", month="Sep", day="28")),
-    ("bp_pubmed4_structured_abstract_refs_2018dtd.xml", "27797938", PubDate(year="2017", month="06")),
+    ("bp_pubmed4_structured_abstract_refs_2018dtd.xml", "27797938",
+     PubDate(year="2017", month="06")),
 ])
 def test_publication_date_is_kept_exactly_as_given(name, pmid, date):
     assert _entries(name)[pmid].pub_date == date
@@ -349,8 +356,8 @@ def test_keywords_are_plain_and_listed_once():
 
 
 def test_publication_types_in_order():
-    entry = _entry("mp_34529508_comment_on_editorial.xml")
-    assert "Comment" in entry.publication_types and "Editorial" in entry.publication_types
+    assert _entry("mp_34529508_comment_on_editorial.xml").publication_types == [
+        "Editorial", "Comment"]
 
 
 # --- authors -----------------------------------------------------------------
@@ -405,7 +412,7 @@ def test_old_article_level_affiliation_goes_to_the_first_author():
     entry = _entries("ncbi_efetch_pubmed_17284678_9997_2013dtd.xml")["17284678"]
     assert entry.authors[0].affiliations == [
         "Malaysia Genome Institute, UKM-MTDC Smart Technology Centre, Universiti Kebangsaan "
-        "Malaysia, 43600 UKM Bangi, Selangor DE, Malaysia."]
+        + "Malaysia, 43600 UKM Bangi, Selangor DE, Malaysia."]
     assert entry.authors[1].affiliations == []
     assert len(entry.authors) == 33
 
@@ -615,7 +622,7 @@ def test_record_without_pmid_is_refused_with_its_line():
 
 def _laughs(levels: int = 10) -> str:
     lines = ['<!ENTITY lol0 "lol">']
-    lines += [f'<!ENTITY lol{i} "{("&lol%d;" % (i - 1)) * 10}">' for i in range(1, levels)]
+    lines += [f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, levels)]
     return "<!DOCTYPE PubmedArticleSet [" + "".join(lines) + "]>"
 
 
@@ -664,10 +671,8 @@ def test_external_dtd_and_entity_are_never_fetched():
                f'[<!ENTITY ext SYSTEM "http://127.0.0.1:{port}/e"> %s]>')
     param = f'<!ENTITY % remote SYSTEM "http://127.0.0.1:{port}/p.dtd"> %remote;'
     try:
-        try:
+        with contextlib.suppress(ParseError):
             parse_bytes(_with_title("a &ext; b", doctype=doctype % param))
-        except ParseError:
-            pass
         with pytest.raises(TimeoutError):
             listener.accept()
     finally:
@@ -778,8 +783,8 @@ def test_seed_dates_and_first_affiliation(seed):
     assert seed["10918156"].pub_date == PubDate(year="2000", month="Jul", day="15")
     lang = seed["10749609"]
     assert lang.authors[0].affiliations == [
-        "Klinik fur Abdominal- und Transplantationschirurgie, Medizinische Hochschule Hannover, "
-        "Hannover, Germany. hauke.lang@uni-essen.de"]
+        "Klinik fur Abdominal- und Transplantationschirurgie, Medizinische Hochschule "
+        + "Hannover, Hannover, Germany. hauke.lang@uni-essen.de"]
     assert [a.last_name for a in lang.authors] == [
         "Lang", "Nussbaum", "Kaudel", "Fruhauf", "Flemming", "Raab"]
     assert lang.abstract.sections[0] == AbstractSection(text=lang.abstract.sections[0].text)

@@ -23,6 +23,8 @@ PAGE_KEYS = ("title", "intro", "footer")
 
 page_app = typer.Typer(
     help="The page around the entries: its title, introduction and footer.",
+    epilog="\b\nExamples:\n  lmscite page set title 'Liver Metastases: Surgical Resection'\n"
+           "  lmscite page set footer - < disclaimer.md\n  lmscite page show --json",
     invoke_without_command=True, rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
