@@ -25,7 +25,9 @@ _SETTINGS = {"help_option_names": ["-h", "--help"]}
 
 curation_app = typer.Typer(
     help="The library's curation as one file, to keep beside a page in git.",
-    no_args_is_help=True, rich_markup_mode=None, context_settings=_SETTINGS)
+    epilog="\b\nExamples:\n  lmscite curation dump -o curation.yaml\n"
+           "  lmscite annotate --from curation.yaml",
+    invoke_without_command=True, rich_markup_mode=None, context_settings=_SETTINGS)
 sections_app = typer.Typer(
     help="List, rename and order the sections entries stand under.",
     invoke_without_command=True, rich_markup_mode=None, context_settings=_SETTINGS)
@@ -332,6 +334,13 @@ def _keep(library: Library, pmid: str, text: str) -> Path:
 
 
 # --- curation dump ----------------------------------------------------------
+
+
+@curation_app.callback()
+def curation(ctx: typer.Context) -> None:
+    """The library's curation as one file, to keep beside a page in git."""
+    if ctx.invoked_subcommand is None:
+        out(ctx.get_help())
 
 
 @curation_app.command("dump", epilog="\b\nExamples:\n  lmscite curation dump -o curation.yaml\n"
