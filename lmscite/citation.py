@@ -100,7 +100,7 @@ def citation_parts(entry: Entry) -> CitationParts:
 def month_abbrev(month: str) -> str:
     """PubMed's month: "04", "4", "April" and "apr" become "Apr"; anything else stays."""
     value = month.strip()
-    if value.isdigit() and 1 <= int(value) <= 12:
+    if value.isdecimal() and 1 <= int(value) <= 12:
         return MONTHS[int(value) - 1]
     return _MONTH_LOOKUP.get(value.lower(), value)
 
@@ -116,7 +116,7 @@ def format_date(date: PubDate) -> str:
     if month:
         parts.append(month_abbrev(month))
         if day:
-            parts.append(str(int(day)) if day.isdigit() else day)
+            parts.append(str(int(day)) if day.isdecimal() else day)
     elif season:
         parts.append(season)
     return " ".join(part for part in parts if part)

@@ -44,6 +44,16 @@ def _pmid_digits(digits: str) -> str | None:
     return value
 
 
+def field_pmid(text: str) -> str | None:
+    """The PMID a record's own PMID field holds, or None: ASCII digits only, padding dropped.
+
+    Stricter than `normalise_pmid`, because a file's PMID field holds just the
+    number; and the library keys entries by it, so it must be one.
+    """
+    value = text.strip()
+    return _pmid_digits(value) if _DIGITS.fullmatch(value) else None
+
+
 def _url(text: str) -> urllib.parse.SplitResult | None:
     lowered = text.lower()
     if lowered.startswith(_BARE_HOSTS):

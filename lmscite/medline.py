@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from lmscite.errors import ParseError
+from lmscite.ids import field_pmid
 from lmscite.markup import escape
 from lmscite.model import (
     Abstract,
@@ -234,9 +235,10 @@ def _where(record: _Record) -> str:
 
 
 def _entry(record: _Record, origin: str | None) -> Entry:
-    pmid = record.first("PMID")
-    if not pmid or not pmid.isdigit():
-        problem = f"PMID {pmid!r} is not a number" if pmid else "no PMID line"
+    raw = record.first("PMID")
+    pmid = field_pmid(raw) if raw else None
+    if not pmid:
+        problem = f"PMID {raw[:40]!r} is not a PMID" if raw else "no PMID line"
         raise ParseError(f"{origin + ': ' if origin else ''}record {record.number} "
                          f"(starting line {record.line}): {problem}")
     authors, editors = _people(record.fields)

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from lmscite.errors import StoreError
+
 SCHEMA = 1
 """Version of the stored Entry layout; bumped on any incompatible change."""
 
@@ -243,7 +245,18 @@ class Entry:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Entry:
-        return _build(cls, data)
+        """The entry from its stored JSON; a StoreError when that JSON is not an entry's.
+
+        Only a damaged or hand-edited library holds such JSON; checking every
+        entry on load would cost as much as building them all, so the check
+        is the build itself.
+        """
+        try:
+            return _build(cls, data)
+        except (TypeError, AttributeError, KeyError, ValueError) as exc:
+            pmid = data.get("pmid") if isinstance(data, dict) else None
+            raise StoreError(f"the library holds a damaged entry (PMID {pmid}): {exc}; "
+                             "fix or remove it in the library file") from None
 
     def pubmed_equal(self, other: Entry) -> bool:
         """True when the PubMed part is the same, whatever the curation and provenance."""
@@ -255,59 +268,90 @@ class Entry:
 
 
 def _dump(value: Any) -> Any:
-    """JSON of a dataclass tree; hand-written because `dataclasses.asdict` deep-copies (10x slower)."""
-    out = {}
-    for name in _NAMES[type(value)]:
-        item = getattr(value, name)
-        kind = type(item)
-        if kind is str or kind is int or kind is bool:
-            out[name] = item
-        elif item is None or not item and (kind is list or kind is dict):
-            continue
-        elif kind is list:
-            out[name] = [x if type(x) is str else _dump(x) for x in item]
-        elif kind is dict:
-            out[name] = dict(item)
-        else:
-            out[name] = _dump(item)
-    return out
-
-
-_NESTED: dict[type, dict[str, tuple[type, bool]]] = {}
-
-
-def _nested(cls: type) -> dict[str, tuple[type, bool]]:
-    """Fields of `cls` that hold another dataclass (or a list of them), resolved once."""
-    if cls not in _NESTED:
-        nested: dict[str, tuple[type, bool]] = {}
-        for f in fields(cls):
-            hint = str(f.type)
-            for name, klass in _DATACLASSES.items():
-                if hint in (name, f"{name} | None"):
-                    nested[f.name] = (klass, False)
-                elif hint == f"list[{name}]":
-                    nested[f.name] = (klass, True)
-        _NESTED[cls] = nested
-    return _NESTED[cls]
+    """JSON of any dataclass of this module."""
+    return _DUMPERS[type(value)](value)
 
 
 def _build(cls: type, data: dict[str, Any]) -> Any:
-    nested = _nested(cls)
-    if not nested:
-        return cls(**data)
-    kwargs = dict(data)
-    for key, (klass, many) in nested.items():
-        value = kwargs.get(key)
-        if value is not None:
-            kwargs[key] = [_build(klass, item) for item in value] if many else _build(klass, value)
-    return cls(**kwargs)
+    return _BUILDERS[cls](data)
 
+
+# The converters are generated once per dataclass from its field types, as
+# `dataclasses` generates `__init__`: a straight run of attribute reads with
+# no loop, getattr or type dispatch is 3x faster than walking `fields()`, and
+# converting 10,000 entries is on the path of every import, list and export.
+# `dataclasses.asdict` would also deep-copy (10x slower) and keep `None`s.
 
 _DATACLASSES: dict[str, type] = {
     klass.__name__: klass
     for klass in (Author, Journal, PubDate, ELocation, Qualifier, MeshHeading, AbstractSection,
                   Abstract, Correction, Book, Passage, Gloss, Curation, Provenance, Entry)
 }
-_NAMES: dict[type, tuple[str, ...]] = {
-    klass: tuple(f.name for f in fields(klass)) for klass in _DATACLASSES.values()
-}
+_SCALARS = ("str", "int", "bool")
+
+
+def _field_kind(hint: str) -> tuple[str, str | None]:
+    """("scalar" | "strings" | "mapping" | "one" | "many", nested class name) of a field's type."""
+    base = hint.removesuffix(" | None")
+    if base in _SCALARS:
+        return "scalar", None
+    if base == "list[str]":
+        return "strings", None
+    if base.startswith("dict["):
+        return "mapping", None
+    if base in _DATACLASSES:
+        return "one", base
+    if base.startswith("list[") and base[5:-1] in _DATACLASSES:
+        return "many", base[5:-1]
+    raise TypeError(f"no JSON conversion for a field of type {hint}")
+
+
+def _dumper_source(cls: type) -> str:
+    """`to_dict` for one class: every field, `None` and empty lists and dicts left out."""
+    lines = [f"def dump_{cls.__name__}(value):", "    out = {}"]
+    for f in fields(cls):
+        kind, nested = _field_kind(str(f.type))
+        lines.append(f"    item = value.{f.name}")
+        if kind == "scalar":
+            lines += ["    if item is not None:", f"        out[{f.name!r}] = item"]
+        elif kind == "strings":
+            lines += ["    if item:", f"        out[{f.name!r}] = list(item)"]
+        elif kind == "mapping":
+            lines += ["    if item:", f"        out[{f.name!r}] = dict(item)"]
+        elif kind == "one":
+            lines += ["    if item is not None:", f"        out[{f.name!r}] = dump_{nested}(item)"]
+        else:
+            lines += ["    if item:", f"        out[{f.name!r}] = [dump_{nested}(x) for x in item]"]
+    lines.append("    return out")
+    return "\n".join(lines)
+
+
+def _builder_source(cls: type) -> str:
+    """`from_dict` for one class: nested parts built first; an unknown key is a TypeError."""
+    name = cls.__name__
+    nested = [(f.name, *_field_kind(str(f.type))) for f in fields(cls)]
+    nested = [(field_name, kind, inner) for field_name, kind, inner in nested if kind in ("one", "many")]
+    if not nested:
+        return f"def build_{name}(data):\n    return {name}(**data)"
+    lines = [f"def build_{name}(data):", "    kwargs = dict(data)"]
+    for field_name, kind, inner in nested:
+        lines += [f"    value = kwargs.get({field_name!r})", "    if value is not None:"]
+        if kind == "one":
+            lines.append(f"        kwargs[{field_name!r}] = build_{inner}(value)")
+        else:
+            lines.append(f"        kwargs[{field_name!r}] = [build_{inner}(item) for item in value]")
+    lines.append(f"    return {name}(**kwargs)")
+    return "\n".join(lines)
+
+
+def _converters() -> tuple[dict[type, Any], dict[type, Any]]:
+    namespace: dict[str, Any] = dict(_DATACLASSES)
+    source = "\n\n".join(part(cls) for cls in _DATACLASSES.values()
+                          for part in (_dumper_source, _builder_source))
+    exec(compile(source, "<lmscite.model converters>", "exec"), namespace)  # noqa: S102 - our own source
+    dumpers = {cls: namespace[f"dump_{name}"] for name, cls in _DATACLASSES.items()}
+    builders = {cls: namespace[f"build_{name}"] for name, cls in _DATACLASSES.items()}
+    return dumpers, builders
+
+
+_DUMPERS, _BUILDERS = _converters()

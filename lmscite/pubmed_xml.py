@@ -44,6 +44,7 @@ from typing import Any, BinaryIO
 from lxml import etree
 
 from lmscite.errors import InputError, ParseError
+from lmscite.ids import field_pmid
 from lmscite.markup import INLINE, MATHML, escape
 from lmscite.model import (
     CORRECTION_KINDS,
@@ -349,7 +350,7 @@ def _iso_date(element: etree._Element | None) -> str | None:
     if month is None:
         return year
     day = parts.get("Day")
-    if day and day.isdigit():
+    if day and day.isdecimal():
         return f"{year}-{month:02d}-{int(day):02d}"
     return f"{year}-{month:02d}"
 
@@ -357,7 +358,7 @@ def _iso_date(element: etree._Element | None) -> str | None:
 def _month_number(month: str | None) -> int | None:
     if not month:
         return None
-    if month.isdigit():
+    if month.isdecimal():
         number = int(month)
         return number if 1 <= number <= 12 else None
     return _MONTHS.get(month[:3].lower())
@@ -531,9 +532,13 @@ def _entry(element: etree._Element, label: str, provenance: dict[str, str | None
 
 
 def _pmid(parts: _Children, record: etree._Element, label: str) -> str:
-    pmid = _plain(_one(parts, "PMID"))
-    if not pmid:
+    raw = _plain(_one(parts, "PMID"))
+    if not raw:
         raise ParseError(f"{label}: line {record.sourceline}: <{record.tag}> has no PMID")
+    pmid = field_pmid(raw)
+    if pmid is None:
+        raise ParseError(f"{label}: line {record.sourceline}: <{record.tag}> has the PMID {raw[:40]!r}, "
+                         "which is not a PMID")
     return pmid
 
 

@@ -150,12 +150,12 @@ def _date_key(data: dict[str, Any]) -> tuple[int, int, int]:
     words = (date.get("month") or date.get("season") or date.get("medline_date") or "").lower()
     month = 0
     raw_month = date.get("month") or ""
-    if raw_month.isdigit():
+    if raw_month.isdecimal():
         month = int(raw_month)
     else:
         month = next((n for name, n in _MONTHS.items() if name in words), 0)
-    day = int(date["day"]) if (date.get("day") or "").isdigit() else 0
-    return (int(year) if year else 0, month, day)
+    day = int(date["day"]) if (date.get("day") or "").isdecimal() else 0
+    return (int(year) if year and year.isdecimal() else 0, month, day)
 
 
 def entries(data: Iterable[dict[str, Any]]) -> list[Entry]:

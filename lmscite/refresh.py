@@ -278,7 +278,7 @@ def _newly_broken(old: Entry, new: Entry) -> list[str]:
     curation = new.curation
     if not (curation.excerpt or curation.glosses) or old.abstract == new.abstract:
         return []
-    from lmscite.curation import excerpt_problems
+    from lmscite.excerpt import excerpt_problems
 
     before = set(excerpt_problems(old))
     return [problem for problem in excerpt_problems(new) if problem not in before]

@@ -15,6 +15,15 @@ Entries are TinyDB documents keyed by their PMID (doc_id), in table
 `entries`; library settings live in table `meta`, document 1.  The
 retraction, erratum and concern notices that entries link to are kept in
 table `notices`, apart, so that they are cited but never listed as entries.
+
+The entries table is read and written here directly, in TinyDB's layout,
+and each entry is decoded only when a command reads it: a command that
+touches one entry of 10,000 (show, annotate) would otherwise spend most of
+its time decoding the other 9,999, and TinyDB's table operations copy the
+whole table on every call.  A file in the layout `_write` gives it is split
+into one undecoded JSON text per entry; an entry nobody changed is written
+back as the very bytes it was read from.  A file in any other layout (edited
+by hand, written by another tool) is decoded whole, as before.
 """
 
 from __future__ import annotations
@@ -40,6 +49,10 @@ META = "meta"
 NOTICES = "notices"
 LOCK_TIMEOUT = 60.0
 _META_ID = 1
+_JSON = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
+_TABLE_OPEN = b'{\n  "entries": {\n'
+_ENTRY_CLOSE = b"\n    }"
+_CURATION_AND_PROVENANCE = ("curation", "provenance")
 
 
 def now() -> str:
@@ -62,78 +75,144 @@ class _MemoryStorage(Storage):
         self.dirty = True
 
 
+class _Entries:
+    """The entries table: PMID -> stored JSON, each entry decoded when first read.
+
+    `_table` holds, in file order, an entry's undecoded text (a memoryview
+    of the file) until it is read and its dict after; `_fresh` names the
+    entries added or replaced since loading, the only ones written anew.
+    """
+
+    def __init__(self, path: Path, table: dict[str, Any], present: bool) -> None:
+        self._path = path
+        self._table = table
+        self._raw: dict[str, memoryview] = {}
+        self._fresh: set[str] = set()
+        self.present = present
+        self.changed = False
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def __contains__(self, pmid: str) -> bool:
+        return pmid in self._table
+
+    def pmids(self) -> list[str]:
+        return list(self._table)
+
+    def get(self, pmid: str) -> dict[str, Any] | None:
+        found = self._table.get(pmid)
+        if found is None or type(found) is dict:
+            return found
+        try:
+            doc = orjson.loads(found)
+        except orjson.JSONDecodeError as exc:
+            raise StoreError(f"library {self._path} is corrupt (entry {pmid}: {exc}); "
+                             "it was left untouched") from None
+        self._raw[pmid] = found
+        self._table[pmid] = doc
+        return doc
+
+    def put(self, pmid: str, doc: dict[str, Any]) -> None:
+        self._table[pmid] = doc
+        self._raw.pop(pmid, None)
+        self._fresh.add(pmid)
+        self.present = self.changed = True
+
+    def delete(self, pmid: str) -> None:
+        del self._table[pmid]
+        self._raw.pop(pmid, None)
+        self._fresh.discard(pmid)
+        self.present = self.changed = True
+
+    def dumps(self) -> bytes:
+        """The table as `orjson.dumps(..., OPT_INDENT_2 | OPT_SORT_KEYS)` writes it inside the file."""
+        if not self._table:
+            return b"{}"
+        parts = []
+        for pmid in sorted(self._table):
+            value = self._table[pmid]
+            if pmid not in self._fresh:
+                value = self._raw.get(pmid, value)
+            if type(value) is dict:
+                value = orjson.dumps(value, option=_JSON).replace(b"\n", b"\n    ")
+            parts.append(b'    "%s": %s' % (pmid.encode(), value))
+        return b"{\n" + b",\n".join(parts) + b"\n  }"
+
+
 class LibraryView:
     """A loaded library: read it, and change it inside a transaction."""
 
-    def __init__(self, path: Path, data: dict[str, Any], writable: bool) -> None:
+    def __init__(self, path: Path, data: dict[str, Any], writable: bool,
+                 entries: dict[str, Any] | None = None) -> None:
+        """`data` holds the tables; the entries come in `entries` when split undecoded from the file."""
         self.path = path
         self._writable = writable
+        present = entries is not None or ENTRIES in data
+        table = entries if entries is not None else data.pop(ENTRIES, {})
+        self._table = _Entries(path, table, present)
         self._db = TinyDB(data, storage=_MemoryStorage)
         self._storage: _MemoryStorage = self._db.storage  # type: ignore[assignment]
-        self._entries: Table = self._db.table(ENTRIES, cache_size=0)
         self._meta: Table = self._db.table(META, cache_size=0)
         self._notices: Table = self._db.table(NOTICES, cache_size=0)
 
     @property
     def changed(self) -> bool:
-        return self._storage.dirty
+        return self._storage.dirty or self._table.changed
 
     def _require_writable(self) -> None:
         if not self._writable:
             raise RuntimeError("library snapshot is read-only; use Library.transaction()")
 
     def __len__(self) -> int:
-        return len(self._storage.data.get(ENTRIES, {}))
+        return len(self._table)
 
     def __contains__(self, pmid: str) -> bool:
-        return str(int(pmid)) in self._storage.data.get(ENTRIES, {})
+        return str(int(pmid)) in self._table
 
     def pmids(self) -> list[str]:
-        return list(self._storage.data.get(ENTRIES, {}))
+        return self._table.pmids()
 
     def raw(self, pmid: str) -> dict[str, Any] | None:
         """The stored JSON of one entry, without building an Entry."""
-        return self._storage.data.get(ENTRIES, {}).get(str(int(pmid)))
+        return self._table.get(str(int(pmid)))
 
     def get(self, pmid: str) -> Entry | None:
         found = self.raw(pmid)
         return None if found is None else Entry.from_dict(found)
 
     def entries(self) -> Iterator[Entry]:
-        for data in self._storage.data.get(ENTRIES, {}).values():
-            yield Entry.from_dict(data)
-
-    def table(self) -> Table:
-        """The TinyDB table of entries, for queries (`lmscite.query`)."""
-        return self._entries
+        for pmid in self._table.pmids():
+            yield Entry.from_dict(self._table.get(pmid))
 
     def add(self, entries: Iterable[Entry]) -> None:
-        """Insert new entries (PMIDs not yet stored) in one TinyDB operation."""
+        """Insert new entries (PMIDs not yet stored); a stored PMID is a ValueError, as in TinyDB."""
         self._require_writable()
-        docs = [Document(e.to_dict(), doc_id=int(e.pmid)) for e in entries]
-        if docs:
-            self._entries.insert_multiple(docs)
+        docs = {str(int(e.pmid)): e.to_dict() for e in entries}
+        taken = next((pmid for pmid in docs if pmid in self._table), None)
+        if taken is not None:
+            raise ValueError(f"Document with ID {taken} already exists")
+        for pmid, doc in docs.items():
+            self._table.put(pmid, doc)
 
     def replace(self, entries: Iterable[Entry]) -> None:
-        """Overwrite stored entries with these versions, in one TinyDB operation."""
+        """Overwrite stored entries with these versions; a PMID not stored is a KeyError."""
         self._require_writable()
-        new = {int(e.pmid): e.to_dict() for e in entries}
-        if not new:
-            return
-
-        def swap(doc: dict[str, Any]) -> None:
-            fresh = new[int(doc["pmid"])]
-            doc.clear()
-            doc.update(fresh)
-
-        self._entries.update(swap, doc_ids=list(new))
+        docs = {str(int(e.pmid)): e.to_dict() for e in entries}
+        missing = next((pmid for pmid in docs if pmid not in self._table), None)
+        if missing is not None:
+            raise KeyError(int(missing))
+        for pmid, doc in docs.items():
+            self._table.put(pmid, doc)
 
     def merge(self, incoming: Iterable[Entry], *, restamp: bool = False) -> dict[str, str]:
         """Add new records and update changed ones, keeping each stored entry's curation.
 
         Returns each PMID's outcome: "added", "updated" or "unchanged".  With
         `restamp` an unchanged record still takes the new provenance (a refresh
-        records when PubMed was last asked).
+        records when PubMed was last asked).  A record is compared with the
+        stored JSON directly, its curation and provenance aside, so an
+        unchanged record costs one `to_dict` and no Entry is built.
         """
         self._require_writable()
         stamp = now()
@@ -148,12 +227,15 @@ class LibraryView:
                 new[pmid] = entry
                 outcome[pmid] = "added"
                 continue
-            old = changed.get(pmid) or Entry.from_dict(stored)
-            same = old.pubmed_equal(entry)
+            earlier = changed.get(pmid)
+            if earlier is not None:
+                same = earlier.pubmed_equal(entry)
+            else:
+                same = _pubmed_part(entry.to_dict()) == _pubmed_part(stored)
             if same and not restamp:
                 outcome.setdefault(pmid, "unchanged")
                 continue
-            entry.curation = old.curation
+            entry.curation = earlier.curation if earlier is not None else Entry.from_dict(stored).curation
             changed[pmid] = entry
             outcome[pmid] = "unchanged" if same and outcome.get(pmid) != "updated" else "updated"
         self.add(new.values())
@@ -163,8 +245,8 @@ class LibraryView:
     def remove(self, pmids: Iterable[str]) -> list[str]:
         self._require_writable()
         present = [p for p in dict.fromkeys(str(int(p)) for p in pmids) if p in self]
-        if present:
-            self._entries.remove(doc_ids=[int(p) for p in present])
+        for pmid in present:
+            self._table.delete(pmid)
         return present
 
     def notice(self, pmid: str) -> Entry | None:
@@ -202,10 +284,23 @@ class LibraryView:
         meta["schema"] = SCHEMA
         self._meta.upsert(Document(meta, doc_id=_META_ID))
 
-    def data(self) -> dict[str, Any]:
-        data = self._storage.data
-        data.setdefault(META, {})[str(_META_ID)] = {**self.meta(), "schema": SCHEMA}
-        return data
+    def dumps(self) -> bytes:
+        """The whole library file: sorted keys, two-space indent, the schema number in `meta`."""
+        data = dict(self._storage.data)
+        data[META] = {**data.get(META, {}), str(_META_ID): {**self.meta(), "schema": SCHEMA}}
+        if not self._table.present:
+            return orjson.dumps(data, option=_JSON) + b"\n"
+        marker = f"\u0000entries {os.urandom(8).hex()}"
+        data[ENTRIES] = marker
+        head = orjson.dumps(data, option=_JSON)
+        placeholder = orjson.dumps(marker)
+        before, after = head.split(b'"' + ENTRIES.encode() + b'": ' + placeholder, 1)
+        return b"".join((before, b'"' + ENTRIES.encode() + b'": ', self._table.dumps(), after, b"\n"))
+
+
+def _pubmed_part(doc: dict[str, Any]) -> dict[str, Any]:
+    """A stored entry without what the curator and lmscite add: what PubMed says."""
+    return {key: value for key, value in doc.items() if key not in _CURATION_AND_PROVENANCE}
 
 
 def _swap(doc: dict[str, Any], fresh: dict[str, Any]) -> None:
@@ -223,28 +318,30 @@ class Library:
     def exists(self) -> bool:
         return self.path.exists()
 
-    def _load(self) -> dict[str, Any]:
+    def _load(self, writable: bool) -> LibraryView:
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
-            return {}
+            return LibraryView(self.path, {}, writable)
         except IsADirectoryError:
             raise StoreError(f"library path {self.path} is a folder, not a file") from None
         except OSError as exc:
             raise StoreError(f"cannot read library {self.path}: {exc.strerror}") from None
         if not raw.strip():
-            return {}
+            return LibraryView(self.path, {}, writable)
+        split = _split_entries(raw)
+        rest, entries = split if split is not None else (raw, None)
         try:
-            data = orjson.loads(raw)
+            data = orjson.loads(rest)
         except orjson.JSONDecodeError as exc:
             raise StoreError(
                 f"library {self.path} is corrupt ({exc}); it was left untouched") from None
         _check_layout(self.path, data)
-        return data
+        return LibraryView(self.path, data, writable, entries)
 
     def snapshot(self) -> LibraryView:
         """The library as it is now, read-only, without waiting for writers."""
-        return LibraryView(self.path, self._load(), writable=False)
+        return self._load(writable=False)
 
     @contextmanager
     def transaction(self) -> Iterator[LibraryView]:
@@ -258,10 +355,10 @@ class Library:
             except OSError as exc:
                 raise StoreError(f"cannot create library folder {folder}: {exc.strerror}") from None
         with self._lock():
-            view = LibraryView(self.path, self._load(), writable=True)
+            view = self._load(writable=True)
             yield view
             if view.changed:
-                self._write(view.data())
+                self._write(view)
 
     @contextmanager
     def _lock(self) -> Iterator[None]:
@@ -278,13 +375,51 @@ class Library:
         except PermissionError as exc:
             raise StoreError(f"cannot lock library {self.path}: {exc.strerror}") from None
 
-    def _write(self, data: dict[str, Any]) -> None:
+    def _write(self, view: LibraryView) -> None:
         if self.path.exists() and _read_only(self.path):
             raise StoreError(f"library file {self.path} is read-only; nothing was changed")
         for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):
             stale.unlink(missing_ok=True)
-        body = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
-        atomic_write(self.path, body)
+        atomic_write(self.path, view.dumps())
+
+
+def _split_entries(raw: bytes) -> tuple[bytes, dict[str, memoryview]] | None:
+    """(the file without its entries table, each entry's undecoded text by PMID), or None.
+
+    Only the layout `LibraryView.dumps` writes is split: the entries table
+    first, one entry per `    "PMID": {` line, each closed by the first line
+    that is exactly `    }` (JSON strings hold no line breaks, and anything
+    nested inside an entry is indented further).  Anything else is None, and
+    the caller decodes the file whole.
+    """
+    if not raw.startswith(_TABLE_OPEN):
+        return None
+    text = memoryview(raw)
+    entries: dict[str, memoryview] = {}
+    position = len(_TABLE_OPEN)
+    while True:
+        if raw[position:position + 5] != b'    "':
+            return None
+        key_end = raw.find(b'": {\n', position + 5)
+        pmid = raw[position + 5:key_end]
+        if key_end < 0 or not pmid.isdigit():
+            return None
+        start = key_end + 3
+        end = raw.find(_ENTRY_CLOSE, start)
+        if end < 0:
+            return None
+        end += len(_ENTRY_CLOSE)
+        entries[pmid.decode()] = text[start:end]
+        if raw[end:end + 2] == b",\n":
+            position = end + 2
+        elif raw[end:end + 4] == b"\n  }":
+            position = end + 4
+            break
+        else:
+            return None
+    if raw[position:position + 1] == b",":
+        return b"{" + raw[position + 1:], entries
+    return (b"{}", entries) if raw[position:].strip() == b"}" else None
 
 
 def _read_only(path: Path) -> bool:
@@ -336,10 +471,15 @@ def _fsync_folder(folder: Path) -> None:
 
 
 def _check_layout(path: Path, data: Any) -> None:
-    if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+    """Tables of documents and a known schema: cheap checks that keep every later read from crashing."""
+    if not isinstance(data, dict) or not all(
+            isinstance(table, dict) and all(isinstance(doc, dict) for doc in table.values())
+            for table in data.values()):
         raise StoreError(f"library {path} is not an lmscite library; it was left untouched")
     schema = data.get(META, {}).get(str(_META_ID), {}).get("schema", SCHEMA)
-    if not isinstance(schema, int) or schema > SCHEMA:
+    if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
+        raise StoreError(f"library {path} has an invalid schema number {schema!r}; it was left untouched")
+    if schema > SCHEMA:
         raise StoreError(
             f"library {path} has schema {schema}, newer than this lmscite understands "
             f"({SCHEMA}); upgrade lmscite. The file was left untouched")
@@ -352,7 +492,7 @@ def verify(path: Path) -> list[str]:
     for key, data in view._storage.data.get(ENTRIES, {}).items():
         try:
             entry = Entry.from_dict(data)
-        except (TypeError, KeyError, ValueError) as exc:
+        except StoreError as exc:
             problems.append(f"entry {key}: {exc}")
             continue
         if entry.pmid != key:

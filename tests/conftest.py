@@ -84,3 +84,17 @@ def run(monkeypatch, capsysbinary):
         return Result(int(stopped.value.code or 0), captured.out.decode(), captured.err.decode())
 
     return invoke
+
+
+@pytest.fixture
+def library(library_path):
+    """A library holding the reference page's 19 records, uncurated."""
+    from records import SEED
+
+    from lmscite.pubmed_xml import iter_entries
+    from lmscite.store import Library
+
+    library = Library(library_path)
+    with library.transaction() as view:
+        view.merge(iter_entries(SEED))
+    return library

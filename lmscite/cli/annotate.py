@@ -78,7 +78,8 @@ def annotate(
     json_: bool = typer.Option(False, "--json", help="Print the resulting curation as JSON."),
 ) -> None:
     """Curate entries: excerpt, inline glosses, notes, tags, section and order."""
-    from lmscite.curation import Edit, parse_gloss
+    from lmscite.curation import Edit
+    from lmscite.excerpt import parse_gloss
 
     tokens = list(pmids or [])
     if [*tokens, *note_file, from_].count("-") > 1:
@@ -152,7 +153,8 @@ def _annotate_all(view: LibraryView, pmids: list[str], change: Any) -> list[tupl
 
 
 def _report(results: list[tuple[Entry, Entry | None]], *, dry_run: bool, json_: bool) -> None:
-    from lmscite.curation import excerpt_problems, excerpt_text, format_curation
+    from lmscite.curation_file import format_curation
+    from lmscite.excerpt import excerpt_problems, excerpt_text
 
     if json_:
         out_json([{"pmid": before.pmid, "changed": after is not None,
@@ -181,7 +183,8 @@ def _report(results: list[tuple[Entry, Entry | None]], *, dry_run: bool, json_: 
 
 
 def _apply_from(library: Library, source: str, wanted: list[str], dry_run: bool, json_: bool) -> None:
-    from lmscite.curation import FILE_KEYS, apply_document, file_format, parse_document, set_curation
+    from lmscite.curation import set_curation
+    from lmscite.curation_file import FILE_KEYS, apply_document, file_format, parse_document
 
     name = "<stdin>" if source == "-" else source
     if source == "-":
@@ -228,7 +231,8 @@ def _apply_from(library: Library, source: str, wanted: list[str], dry_run: bool,
 
 def _edit(library: Library, wanted: list[str], dry_run: bool, json_: bool) -> None:
     """Edit one entry's curation in the user's editor; an invalid edit is re-opened or kept, never lost."""
-    from lmscite.curation import apply_curation, edit_document, editable, parse_edit_document
+    from lmscite.curation import apply_curation, editable
+    from lmscite.curation_file import edit_document, parse_edit_document
 
     if len(wanted) != 1:
         raise InputError("--edit takes exactly one PMID")
@@ -353,7 +357,7 @@ def dump(
                                          help="File format (default: from FILE's extension, else yaml)."),
 ) -> None:
     """Write the library's curation as a curation file (read back by `annotate --from`)."""
-    from lmscite.curation import dump_document, file_format
+    from lmscite.curation_file import dump_document, file_format
 
     chosen = format or (file_format(output) if output and output != "-" else "yaml")
     if chosen not in ("yaml", "json"):

@@ -96,11 +96,18 @@ def _stdin_lines() -> list[str]:
 
 
 def valid_pmids(tokens: list[str], from_file: Optional[Path] = None) -> list[str]:
-    """PMIDs from the arguments; any token that is not a PMID is a usage error."""
+    """PMIDs from the arguments; any token that is not a PMID is a usage error.
+
+    Arguments that hold no id at all (`""`, or `-` on empty input) are an error
+    too: commands read "no PMIDs" as "every entry", which blank input must not
+    turn into by accident.
+    """
     from lmscite.errors import InputError
 
     pairs = read_ids(tokens, from_file)
     bad = [raw for raw, pmid in pairs if pmid is None]
     if bad:
         raise InputError(f"not a PMID: {bad[0]!r}" + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""))
+    if (tokens or from_file is not None) and not pairs:
+        raise InputError("no PMIDs given (the arguments or the input held none)")
     return list(dict.fromkeys(pmid for _, pmid in pairs if pmid))

@@ -9,7 +9,7 @@ import typer
 from lmscite.cli.app import app, state, valid_pmids
 from lmscite.cli.fetch import _ATTEMPTS, _TIMEOUT, make_client
 from lmscite.console import info, out_jsonl, progress, table, warn
-from lmscite.errors import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, InputError
+from lmscite.errors import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL
 
 _LONG = 160
 """Longest before/after text a change table shows (--json has it whole)."""
@@ -111,11 +111,8 @@ def refresh(
 
 
 def _pmids(tokens: Optional[List[str]]) -> list[str]:
-    """The PMIDs asked for; none at all means the whole library, but an empty `-` is a mistake."""
-    wanted = valid_pmids(tokens or [])
-    if tokens and not wanted:
-        raise InputError("no PMIDs given (pass PMIDs, or none at all for the whole library)")
-    return wanted
+    """The PMIDs asked for; none at all means the whole library (an empty `-` is refused)."""
+    return valid_pmids(tokens or [])
 
 
 def _short(text: Optional[str]) -> str:

@@ -143,7 +143,7 @@ def export(
 
 def _warn_drift(entries: list) -> None:
     """An excerpt that no longer matches its abstract is exported as stored, with a warning."""
-    from lmscite.curation import excerpt_problems
+    from lmscite.excerpt import excerpt_problems
 
     for entry in entries:
         if entry.curation.excerpt or entry.curation.glosses:

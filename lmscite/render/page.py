@@ -22,8 +22,8 @@ from urllib.parse import quote, quote_plus
 
 from lmscite import __version__, markup
 from lmscite.citation import author_line, citation_line
-from lmscite.curation import excerpt_parts
 from lmscite.errors import InputError
+from lmscite.excerpt import excerpt_parts
 from lmscite.flags import Finding, warnings_for
 from lmscite.model import Entry
 from lmscite.render import ExportOptions
@@ -293,7 +293,7 @@ def _body(entry: Entry, mode: str, flavour: Flavour) -> tuple[str | None, list[P
 def _excerpt(entry: Entry, flavour: Flavour) -> str:
     """The chosen passages in one paragraph: "..." for skipped text, glosses where they stand.
 
-    Spacing follows `curation.excerpt_text`: pieces are one space apart, except
+    Spacing follows `excerpt.excerpt_text`: pieces are one space apart, except
     that text right after a gloss closes up when it starts with punctuation
     ("15 R0 [R0 resection ... Ed.], 3 R1").
     """

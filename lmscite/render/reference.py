@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from lmscite import curation, markup
+from lmscite import excerpt, markup
 from lmscite.model import Author, Entry
 
 PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
@@ -71,7 +71,7 @@ def month_number(month: str | None) -> int | None:
     """PubMed writes months as `Apr`, `04` or now and then `April`."""
     if not month:
         return None
-    if month.isdigit():
+    if month.isdecimal():
         number = int(month)
         return number if 1 <= number <= 12 else None
     key = month[:3].lower()
@@ -79,13 +79,13 @@ def month_number(month: str | None) -> int | None:
 
 
 def day_number(day: str | None) -> int | None:
-    return int(day) if day and day.isdigit() and 1 <= int(day) <= 31 else None
+    return int(day) if day and day.isdecimal() and 1 <= int(day) <= 31 else None
 
 
 def date_parts(entry: Entry) -> list[int]:
     """Year, month and day as numbers, as far as they are known; empty without a year."""
     year = entry.year
-    if not year or not year.isdigit():
+    if not year or not year.isdecimal():
         return []
     parts = [int(year)]
     month = month_number(entry.pub_date.month)
@@ -148,7 +148,7 @@ def is_chapter(entry: Entry) -> bool:
 
 def excerpt_text(entry: Entry) -> str:
     """The chosen passages as one line: `...` where text was skipped, glosses as `[NOTE Ed.]`."""
-    return one_line(curation.excerpt_text(entry)) if entry.curation.excerpt else ""
+    return one_line(excerpt.excerpt_text(entry)) if entry.curation.excerpt else ""
 
 
 def curation_notes(entry: Entry) -> list[str]:
