@@ -7,7 +7,8 @@ esearch answers registered terms in the real esearch layout, with retstart,
 retmax, rettype=count and PubMed's 9,999-id ceiling.  Every request is
 recorded with its arrival time, so tests measure batching and rate "at the
 server".  Faults are scripted per upcoming request (`script`), drawn at
-random (`failure_rate`), or caused by an enforced `rate_limit`.
+random (`failure_rate`), or caused by an enforced `rate_limit`; `latency`
+(seconds) delays every answer, as the round trip to NCBI does.
 
     with FakeEutils() as server:
         server.script(Fault.rate_limited(retry_after="1"), None, Fault(status=500))
@@ -202,6 +203,7 @@ class FakeEutils:
         self.requests: list[Request] = []
         self.failure_rate = 0.0
         self.rate_limit: int | None = None
+        self.latency = 0.0
         self.gzip = True
         self.email = TEST_EMAIL
         self._faults: deque[Fault | None] = deque()
@@ -307,6 +309,8 @@ class FakeEutils:
         else:
             status, body = self._answer(request)
             status = fault.status if fault is not None and fault.status != 200 else status
+        if self.latency:
+            time.sleep(self.latency)
         self._send(handler, request, status, body, fault or Fault())
 
     def _fault_for(self, arrived: float) -> Fault | None:

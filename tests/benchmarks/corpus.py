@@ -3,15 +3,23 @@
 Every generated article is a real record from tests/data/xml or the seed page
 with what differs between PubMed records changed: a new PMID (and its own
 ArticleId, DOI and PMC id), a title, authors and an abstract put together
-from the fixtures' own words, names and sentences, a year and pages.  The
-mix follows PubMed's: mostly short records, about 2.5% carrying a long
-ReferenceList, about 1% with a large author list (one in 2,000 with 474
-authors), a few book chapters; the average comes out near 2.7 KB per
-article, as the issue's 27 MB for 10,000 articles.  Four in ten ordinary records lose
-their abstract, as letters, comments and editorials have none.
+from the fixtures' own words, names and sentences, a year and pages.
 
-The output is deterministic for a given (count, seed), so repeated runs and
-different machines parse the very same bytes.
+The mix, per 10,000: 7,500 built on the seed page's records (older papers
+with a one-paragraph abstract, the kind a curated page cites), about 2,300
+on short real efetch records (MeSH, history dates, identifiers), 100 on
+longer ones, 80 carrying a long ReferenceList, 30 with 20 to 43 authors, 2
+with 474 authors and 10 book chapters; a quarter of the ordinary records
+lose their abstract, as letters, comments and editorials have none.  That
+averages about 3 KB per article (30 MB for 10,000), close to the issue's
+27 MB: real efetch records with their MeSH and history dates are larger, so
+a smaller average would take records no real PubMed answer holds.
+
+Files carry the pubmed_250101 DOCTYPE and hold only what that DTD allows
+(the older fixtures' DateCreated is dropped and their Article/Affiliation
+moved into the first author, as today's DTD has it), so Bio.Entrez.read
+validates them.  The output is deterministic for a given (count, seed), so
+repeated runs and different machines parse the very same bytes.
 """
 
 from __future__ import annotations
@@ -31,27 +39,28 @@ TESTS = Path(__file__).resolve().parent.parent
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
 
-from eutils_server import real_records  # noqa: E402
+from eutils_server import SEED, real_records  # noqa: E402
 
 HEAD = (b'<?xml version="1.0" ?>\n'
         b'<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January 2025//EN" '
         b'"https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">\n'
         b"<PubmedArticleSet>\n")
 TAIL = b"</PubmedArticleSet>\n"
-VERSION = 1
+VERSION = 3
 """Bumped whenever the output changes, so cached corpora are rebuilt."""
 
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9%)][.!?])\s+(?=[A-Z])")
 _WORD = re.compile(r"[A-Za-z][a-z-]+[a-z]")
 _LARGE_AUTHORS = 20
 _HUGE_AUTHORS = 400
-_SHORT = 4200
-"""Bytes: ordinary records up to this size are "short" (letters, case reports, older papers)."""
-_NO_ABSTRACT = 0.4
-"""Share of ordinary records without an abstract (letters, comments, editorials, older papers)."""
+_SHORT = 5_000
+"""Bytes: ordinary efetch records up to this size are "short", the rest "long"."""
+_NO_ABSTRACT = 0.25
+"""Share of ordinary records whose abstract is dropped (letters, comments, editorials have none)."""
 
-# Share of each kind of record, out of 10,000 (the rest are short ordinary articles).
-_MIX = (("huge_authors", 2), ("large_authors", 40), ("references", 120), ("book", 15), ("long", 250))
+# Share of each kind of record, out of 10,000 (the rest are short ordinary efetch records).
+_MIX = (("huge_authors", 2), ("large_authors", 30), ("references", 80), ("book", 10), ("long", 100),
+        ("seed", 7500))
 
 
 @dataclass(frozen=True)
@@ -65,7 +74,9 @@ class Pools:
     templates: dict[str, tuple[bytes, ...]]
 
 
-def _kind(article: etree._Element) -> str:
+def _kind(article: etree._Element, seed: set[str]) -> str:
+    if article.findtext("MedlineCitation/PMID") in seed:
+        return "seed"
     authors = len(article.findall(".//AuthorList/Author"))
     if article.tag == "PubmedBookArticle":
         return "book"
@@ -85,9 +96,10 @@ def pools() -> Pools:
     affiliations: dict[str, None] = {}
     sentences: dict[str, None] = {}
     templates: dict[str, list[bytes]] = {}
+    seed = set(re.findall(r'<PMID Version="1">(\d+)</PMID>', SEED.read_text()))
     for raw in real_records().values():
         article = etree.fromstring(raw)
-        templates.setdefault(_kind(article), []).append(raw)
+        templates.setdefault(_kind(article, seed), []).append(raw)
         for title in article.iter("ArticleTitle"):
             tokens = (token.strip(".,:;()[]?!'\"") for token in "".join(title.itertext()).split())
             words.update(dict.fromkeys(token for token in tokens if _WORD.fullmatch(token)))
@@ -155,7 +167,7 @@ def _vary_authors(article: etree._Element, rng: random.Random, pools: Pools, kin
         people = [a for a in author_list.findall("Author") if a.find("LastName") is not None]
         if not people:
             continue
-        if kind in ("short", "long"):
+        if kind in ("short", "long", "seed"):
             wanted = min(12, max(1, int(rng.gauss(4.5, 2.5))))
             for extra in people[wanted:]:
                 author_list.remove(extra)
@@ -176,7 +188,7 @@ def _vary_authors(article: etree._Element, rng: random.Random, pools: Pools, kin
 
 
 def _vary_abstract(article: etree._Element, rng: random.Random, pools: Pools, kind: str) -> None:
-    if kind in ("short", "long") and rng.random() < _NO_ABSTRACT:
+    if kind in ("short", "long", "seed") and rng.random() < _NO_ABSTRACT:
         for abstract in article.findall("MedlineCitation/Article/Abstract"):
             abstract.getparent().remove(abstract)
         return
@@ -204,8 +216,21 @@ def _vary_dates(article: etree._Element, rng: random.Random) -> None:
         _set_text(pagination, "MedlinePgn", f"{first}-{last}")
 
 
+def _modernise(article: etree._Element) -> None:
+    """Today's layout: no DateCreated, the pre-2014 Article/Affiliation moved to the first author."""
+    for dropped in article.findall("MedlineCitation/DateCreated"):
+        dropped.getparent().remove(dropped)
+    first = article.find("MedlineCitation/Article/AuthorList/Author")
+    for old in article.findall("MedlineCitation/Article/Affiliation"):
+        old.getparent().remove(old)
+        if first is not None and first.find("AffiliationInfo") is None:
+            info = etree.SubElement(first, "AffiliationInfo")
+            etree.SubElement(info, "Affiliation").text = old.text
+
+
 def _article(raw: bytes, kind: str, pmid: str, rng: random.Random, pools: Pools) -> bytes:
     article = etree.fromstring(raw)
+    _modernise(article)
     _renumber(article, pmid, rng)
     title = article.find(".//ArticleTitle")
     if title is not None and len(title) == 0 and title.text:
