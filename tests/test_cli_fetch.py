@@ -183,3 +183,32 @@ def test_a_doi_that_resolves_to_several_records_is_reported_and_not_stored(run, 
     assert row["status"] == "failed"
     assert "ambiguous" in row["message"] and "900000777" in row["message"]
     assert run("list", "--format", "ids").out == ""
+
+
+def test_an_interrupted_fetch_exits_130_with_one_line_and_keeps_earlier_batches(eutils, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    pmids = eutils.add_synthetic(250)
+    eutils.script(None, Fault(stall=30))
+    library = tmp_path / "lib.json"
+    env = {**os.environ, "LMSCITE_EUTILS_URL": eutils.url, "LMSCITE_DB": str(library)}
+    ids = tmp_path / "ids.txt"
+    ids.write_text("\n".join(pmids))
+    proc = subprocess.Popen([sys.executable, "-m", "lmscite", "fetch", "--from", str(ids)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    deadline = time.time() + 30
+    while len(eutils.to("efetch")) < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert err.strip().splitlines()[-1] == "lmscite: error: interrupted"
+    assert "Traceback" not in err
+    from lmscite.store import Library
+
+    assert len(Library(library).snapshot()) == 200

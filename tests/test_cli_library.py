@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 XML = "xml/bp_pubmed2_two_articles.xml"
 
@@ -169,14 +171,25 @@ def test_a_corrupt_library_exits_3_and_is_left_untouched(run, data, library_path
 
 
 def test_the_installed_command_runs_as_a_subprocess(data, tmp_path):
+    installed = shutil.which("lmscite", path=str(Path(sys.executable).parent))
+    assert installed, "the lmscite console script is not installed beside this Python"
     env_db = str(tmp_path / "lib.json")
-    done = subprocess.run([sys.executable, "-m", "lmscite", "--db", env_db, "import", str(data / XML)],
+    done = subprocess.run([installed, "--db", env_db, "import", str(data / XML)],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    listed = subprocess.run([sys.executable, "-m", "lmscite", "--db", env_db, "list", "--format", "ids"],
+    listed = subprocess.run([installed, "--db", env_db, "list", "--format", "ids"],
                             capture_output=True, text=True, timeout=60)
     assert listed.stdout == "11700088\n11748933\n"
     assert listed.stderr == ""
+    version = subprocess.run([installed, "--version"], capture_output=True, text=True, timeout=60)
+    assert version.stdout.startswith("lmscite ")
+
+
+def test_python_dash_m_runs_the_same_command(data, tmp_path):
+    done = subprocess.run([sys.executable, "-m", "lmscite", "--db", str(tmp_path / "lib.json"),
+                           "import", str(data / XML)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    assert "2 added" in done.stderr
 
 
 def test_version_and_help_do_not_import_heavy_modules():

@@ -46,6 +46,8 @@ def main(argv: list[str] | None = None) -> None:
 def _run(argv: list[str] | None) -> object:
     try:
         code = app(args=argv, prog_name="lmscite", standalone_mode=False)
+        if code == EXIT_INTERRUPTED:
+            error("interrupted")
     except LmsciteError as exc:
         error(str(exc))
         code = exc.exit_code
