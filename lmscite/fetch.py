@@ -108,34 +108,43 @@ def fetch_pmids(
     return [outcomes[p] for p in pmids]
 
 
-def _store_batch(
-    library: Library, batch: list[str], answer: bytes | LmsciteError, *, refresh: bool,
-    on_stored: Callable[[list[Entry]], None] | None,
-    store: Callable[[LibraryView, list[Entry]], dict[str, str]] | None = None,
-) -> list[Outcome]:
+def received(batch: Sequence[str], answer: bytes | LmsciteError) -> tuple[list[Entry], list[Outcome]]:
+    """The records a batch's answer holds (those asked for, stamped as retrieved now), or else
+    one failed outcome per PMID saying why."""
     if isinstance(answer, LmsciteError):
         kind = "network" if isinstance(answer, NetworkError) else "request"
-        return [Outcome(p, "failed", p, f"{kind}: {answer}") for p in batch]
+        return [], [Outcome(p, "failed", p, f"{kind}: {answer}") for p in batch]
     from lmscite.pubmed_xml import parse_bytes
 
     try:
         entries = parse_bytes(answer, origin="efetch", source_kind="efetch")
     except ParseError as exc:
-        return [Outcome(p, "failed", p, f"unreadable answer: {exc}") for p in batch]
+        return [], [Outcome(p, "failed", p, f"unreadable answer: {exc}") for p in batch]
     stamp = now()
-    wanted = set(batch)
-    kept = [e for e in entries if e.pmid in wanted]
+    asked = set(batch)
+    kept = [e for e in entries if e.pmid in asked]
     for entry in kept:
         entry.provenance.retrieved = stamp
+    return kept, []
+
+
+def not_found(pmid: str) -> Outcome:
+    return Outcome(pmid, "not found", pmid, "PubMed has no record with this PMID")
+
+
+def _store_batch(
+    library: Library, batch: list[str], answer: bytes | LmsciteError, *, refresh: bool,
+    on_stored: Callable[[list[Entry]], None] | None,
+    store: Callable[[LibraryView, list[Entry]], dict[str, str]] | None = None,
+) -> list[Outcome]:
+    kept, failed = received(batch, answer)
+    if failed:
+        return failed
     with library.transaction() as view:
         merged = store(view, kept) if store else view.merge(kept, restamp=refresh)
     if on_stored:
         on_stored(kept)
-    return [
-        Outcome(p, _FROM_MERGE[merged[p]], p) if p in merged
-        else Outcome(p, "not found", p, "PubMed has no record with this PMID")
-        for p in batch
-    ]
+    return [Outcome(p, _FROM_MERGE[merged[p]], p) if p in merged else not_found(p) for p in batch]
 
 
 RESOLVE_BATCH = 50
@@ -221,24 +230,17 @@ def _resolve_chunk(
         candidates = client.esearch_all(term).ids
     except LmsciteError as exc:
         return [Outcome(v, "failed", None, f"network: {exc}") for v in chunk]
-    from lmscite.pubmed_xml import parse_bytes
-
     entries: list[Entry] = []
     for batch, answer in client.efetch_batches(candidates):
-        if isinstance(answer, LmsciteError):
-            return [Outcome(v, "failed", None, f"network: {answer}") for v in chunk]
-        try:
-            entries.extend(parse_bytes(answer, origin="efetch", source_kind="efetch"))
-        except ParseError as exc:
-            return [Outcome(v, "failed", None, f"unreadable answer: {exc}") for v in chunk]
+        found, failed = received(batch, answer)
+        if failed:
+            return [Outcome(v, "failed", None, failed[0].message) for v in chunk]
+        entries.extend(found)
     matches: dict[str, list[Entry]] = {_key(kind, v): [] for v in chunk}
     for entry in entries:
         for key in _entry_ids(kind, entry) & matches.keys():
             matches[key].append(entry)
     unique = [found[0] for found in matches.values() if len(found) == 1]
-    stamp = now()
-    for entry in unique:
-        entry.provenance.retrieved = stamp
     merged: dict[str, str] = {}
     if unique:
         with library.transaction() as view:

@@ -21,12 +21,10 @@ from lmscite import markup
 from lmscite.citation import author_name, format_date
 from lmscite.errors import (
     LmsciteError,
-    NetworkError,
     NotInLibraryError,
-    ParseError,
 )
 from lmscite.eutils import BATCH_SIZE, EutilsClient
-from lmscite.fetch import Outcome, fetch_pmids
+from lmscite.fetch import Outcome, fetch_pmids, not_found, received
 from lmscite.ids import dedupe
 from lmscite.model import Correction, Entry
 from lmscite.store import Library, LibraryView, now
@@ -315,22 +313,11 @@ def fetch_notices(
 
 
 def _store_notices(library: Library, batch: list[str], answer: bytes | LmsciteError) -> list[Outcome]:
-    if isinstance(answer, LmsciteError):
-        kind = "network" if isinstance(answer, NetworkError) else "request"
-        return [Outcome(p, "failed", p, f"{kind}: {answer}") for p in batch]
-    from lmscite.pubmed_xml import parse_bytes
-
-    try:
-        records = parse_bytes(answer, origin="efetch", source_kind="efetch")
-    except ParseError as exc:
-        return [Outcome(p, "failed", p, f"unreadable answer: {exc}") for p in batch]
-    stamp = now()
-    asked = set(batch)
-    found = {r.pmid: r for r in records if r.pmid in asked}
-    for record in found.values():
-        record.provenance.retrieved = stamp
-    if found:
+    records, failed = received(batch, answer)
+    if failed:
+        return failed
+    if records:
         with library.transaction() as view:
-            view.put_notices(found.values())
-    return [Outcome(p, "fetched", p) if p in found
-            else Outcome(p, "not found", p, "PubMed has no record with this PMID") for p in batch]
+            view.put_notices(records)
+    found = {r.pmid for r in records}
+    return [Outcome(p, "fetched", p) if p in found else not_found(p) for p in batch]
