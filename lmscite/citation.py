@@ -223,11 +223,11 @@ def _book_line(entry: Entry, book: Book) -> str:
     A whole book (its title is the entry's title) gets only the imprint:
     `Washington (DC): National Academies Press (US); 2015 Sep 1.`
     """
-    title = plain(book.title).strip() if book.title else ""
+    title = _clean(plain(book.title or "")) or ""
     place = ": ".join(part for part in (_clean(book.publisher_location), _clean(book.publisher))
                       if part)
     imprint = "; ".join(part for part in (place, _book_years(entry.pub_date, book)) if part)
-    if not title or plain(entry.title).strip() == title:
+    if not title or _clean(plain(entry.title)) == title:
         return f"{imprint}." if imprint else ""
     names = _names(book.editors)
     editors = _name_list(names, BOOK_EDITORS_SHOWN)

@@ -8,7 +8,8 @@ shared inside the process only.
 
 E-utilities fails in many passing ways: 429 and 5xx answers, dropped
 connections, HTML error pages or cut-off XML with status 200.  Those are
-retried with exponential backoff and full jitter, honouring `Retry-After`.
+retried with exponential backoff and full jitter (a short first wait, as
+most failures are one-off; see `EutilsClient._delay`), honouring `Retry-After`.
 An `<ERROR>` answer describes a request NCBI will never accept, so it is
 raised at once as `EutilsRequestError`.
 
@@ -330,10 +331,10 @@ def parse_esearch(body: bytes) -> SearchResult:
     error = root.find("ERROR")
     if error is not None:
         raise EutilsRequestError(f"E-utilities refused the search: {_xml_text(error)}")
-    count = int(root.findtext("Count") or 0)
+    count = _count(root, "Count")
     id_list = root.find("IdList")
     ids = [_xml_text(item) for item in root.iterfind("IdList/Id")]
-    retstart = int(root.findtext("RetStart", "0") or 0)
+    retstart = _count(root, "RetStart")
     translation = root.find("QueryTranslation")
     return SearchResult(
         count=count,
@@ -343,6 +344,14 @@ def parse_esearch(body: bytes) -> SearchResult:
         query_translation=_xml_text(translation) if translation is not None else None,
         truncated=id_list is not None and retstart + len(ids) < count,
     )
+
+
+def _count(root: ET.Element, tag: str) -> int:
+    """A number esearch states; an answer whose number is not one is as unreadable as broken XML."""
+    text = (root.findtext(tag) or "0").strip()
+    if not text.isdecimal():
+        raise NetworkError(f"E-utilities esearch answered with unreadable XML: <{tag}> is {text[:20]!r}")
+    return int(text)
 
 
 def _describe_notice(element: ET.Element) -> str:
@@ -558,9 +567,17 @@ class EutilsClient:
             self._connection = None
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
+        """The wait before retrying after `attempt`: `Retry-After` when given, else full jitter.
+
+        The caps grow fourfold from a quarter of `backoff`: 1/4, 1, 4, 16,
+        64 x `backoff`.  Most failures are one-off (a 500 from one NCBI
+        backend) and the rate limiter already spaces requests, so a short
+        first wait keeps a batch from stalling the ones behind it, while a
+        real outage still gets a minute and a half before a batch is given up.
+        """
         if retry_after is not None:
             return min(retry_after, MAX_DELAY)
-        return self._random.uniform(0, min(MAX_DELAY, self._backoff * 2 ** (attempt - 1)))
+        return self._random.uniform(0, min(MAX_DELAY, self._backoff * 4.0 ** (attempt - 2)))
 
     def _redact(self, text: str) -> str:
         key = self._settings.api_key

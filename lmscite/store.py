@@ -129,15 +129,16 @@ class _Entries:
         """The table as `orjson.dumps(..., OPT_INDENT_2 | OPT_SORT_KEYS)` writes it inside the file."""
         if not self._table:
             return b"{}"
-        parts = []
+        parts: list[bytes | memoryview] = [b"{\n"]
         for pmid in sorted(self._table):
             value = self._table[pmid]
             if pmid not in self._fresh:
                 value = self._raw.get(pmid, value)
             if type(value) is dict:
                 value = orjson.dumps(value, option=_JSON).replace(b"\n", b"\n    ")
-            parts.append(b'    "%s": %s' % (pmid.encode(), value))
-        return b"{\n" + b",\n".join(parts) + b"\n  }"
+            parts += (b'    "', pmid.encode(), b'": ', value, b",\n")
+        parts[-1] = b"\n  }"
+        return b"".join(parts)
 
 
 class LibraryView:
