@@ -63,7 +63,8 @@ def test_unknown_and_invalid_ids_are_reported_per_id_without_stopping_the_others
     assert "fetch: 1 fetched, 1 not found, 2 invalid" in result.err
 
 
-def test_rate_limits_and_server_errors_are_retried_until_success(run, eutils):
+def test_rate_limits_and_server_errors_are_retried_until_success(run, eutils, monkeypatch):
+    monkeypatch.setattr("lmscite.eutils.MAX_DELAY", 0.05)
     eutils.script(Fault.rate_limited(retry_after="0"), Fault.rate_limited(), Fault(status=500),
                   Fault.html_page(), Fault(drop=100), Fault(truncate=300))
     result = run("fetch", "--max-attempts", "8", *SEED_PMIDS)
@@ -72,7 +73,8 @@ def test_rate_limits_and_server_errors_are_retried_until_success(run, eutils):
     assert "retrying" in result.err
 
 
-def test_a_batch_that_keeps_failing_exits_1_and_the_other_batches_are_kept(run, eutils):
+def test_a_batch_that_keeps_failing_exits_1_and_the_other_batches_are_kept(run, eutils, monkeypatch):
+    monkeypatch.setattr("lmscite.eutils.MAX_DELAY", 0.05)
     pmids = eutils.add_synthetic(400)
     eutils.script(None, Fault(status=503), Fault(status=503))
     result = run("fetch", "--json", "--max-attempts", "2", "-", stdin="\n".join(pmids))
