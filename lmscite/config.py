@@ -66,6 +66,19 @@ def db_path(option: Path | None = None) -> Path:
     return _user_dir("data") / "library.json"
 
 
+def _check_url(url: str) -> None:
+    """A mistyped E-utilities URL is bad input, not a network failure to retry."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port
+    except ValueError as exc:
+        raise InputError(f"the E-utilities URL {url!r} is not a valid URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InputError(f"the E-utilities URL {url!r} must start with http:// or https://")
+
+
 @dataclass(frozen=True)
 class NcbiSettings:
     """What every E-utilities request carries; `api_key` must never be shown or stored."""
@@ -83,6 +96,7 @@ def ncbi_settings() -> NcbiSettings:
     base = _setting("LMSCITE_EUTILS_URL", "eutils_url") or EUTILS_URL
     if not base.endswith("/"):
         base += "/"
+    _check_url(base)
     return NcbiSettings(
         base_url=base,
         email=_setting("NCBI_EMAIL", "email"),

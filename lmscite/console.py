@@ -70,17 +70,19 @@ def out_jsonl(values: Sequence[Any]) -> None:
     sys.stdout.flush()
 
 
-def table(columns: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None = None) -> None:
-    """A table on a terminal; tab-separated lines with a header elsewhere."""
-    if stdout_is_tty():
+def table(columns: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None = None,
+          plain: bool = False) -> None:
+    """A table on a terminal; tab-separated lines with a header elsewhere (or when `plain`)."""
+    if stdout_is_tty() and not plain:
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
         grid = Table(title=title, show_lines=False, header_style="bold")
         for name in columns:
             grid.add_column(name, overflow="fold")
         for row in rows:
-            grid.add_row(*row)
+            grid.add_row(*(Text(cell) for cell in row))
         Console(no_color="NO_COLOR" in os.environ, highlight=False).print(grid)
         return
     out("\t".join(columns))

@@ -36,6 +36,8 @@ from lmscite.model import Curation, Entry, Gloss, Passage
 from lmscite.sentences import Sentence, sentences
 from lmscite.store import LibraryView, now
 
+MAX_ORDER = 2**63 - 1
+"""The largest manual order the library file (64-bit JSON integers) can hold."""
 FIELDS = ("section", "order", "tags", "excerpt", "glosses", "notes")
 """The curation a curator edits, in the order the curation file writes it."""
 
@@ -96,8 +98,8 @@ class Edit:
             raise InputError("give either --section or --no-section, not both")
         if self.section is not None and not self.section.strip():
             raise InputError("the section name is empty (use --no-section to remove the section)")
-        if self.order is not None and self.order < 0:
-            raise InputError(f"the order must be 0 or more, not {self.order}")
+        if self.order is not None and not 0 <= self.order <= MAX_ORDER:
+            raise InputError(f"the order must be a whole number from 0 to {MAX_ORDER}, not {self.order}")
         for kind, values in (("tag", [*self.tags, *self.untags]), ("note", self.notes)):
             if any(not value.strip() for value in values):
                 raise InputError(f"a {kind} is empty")
@@ -211,7 +213,7 @@ def _optional_text(value: Any, pmid: str, name: str) -> str | None:
 def _order(value: Any, pmid: str) -> int | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ORDER:
         raise pmid_error(pmid, f"`order` must be a whole number, 0 or more, not {value!r}")
     return value
 

@@ -366,3 +366,13 @@ def test_page_set_rejects_unknown_keys_and_empty_text(run, seeded):
     assert run("page", "set", "subtitle", "x").code == 2
     done = run("page", "set", "intro", "-", stdin="  \n")
     assert done.code == 2 and "page unset intro" in done.err
+
+
+def test_the_help_choices_are_the_renderers_and_sorts_own():
+    from lmscite import query, render
+    from lmscite.cli import export
+
+    assert export.FORMATS == tuple(render.FORMATS)
+    assert export.AFFILIATIONS == render.AFFILIATIONS
+    assert export.ABSTRACTS == render.ABSTRACTS
+    assert set(export.SORTS) <= set(query.SORTS)

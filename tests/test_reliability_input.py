@@ -484,3 +484,43 @@ def test_dates_with_digits_int_cannot_read_still_list_and_export(run, library_pa
     for fmt in ("markdown", "html", "bibtex", "ris", "csljson", "json"):
         done = run("export", "--format", fmt)
         assert done.code == 0 and "Traceback" not in done.err, fmt
+
+
+# --- found by review: each a one-line error, exit 2 ---------------------------------------
+
+
+def test_an_argument_that_is_not_utf8_is_refused_before_it_reaches_the_library(run, seeded):
+    result = run("annotate", "8908452", "--note", "a\udcff")
+    assert result.code == 2
+    assert result.err.startswith("lmscite: error: an argument is not UTF-8 text")
+    seeded.check()
+
+
+def test_an_order_beyond_what_the_library_file_can_hold_is_refused(run, seeded):
+    result = run("annotate", "8908452", "--order", str(2**70))
+    assert result.code == 2
+    assert "the order must be a whole number from 0 to" in result.err
+    seeded.check()
+
+
+def test_an_editor_setting_that_cannot_be_parsed_is_named(run, seeded, monkeypatch):
+    monkeypatch.setenv("EDITOR", '"unterminated')
+    result = run("annotate", "8908452", "--edit")
+    assert result.code == 2
+    assert result.err == "lmscite: error: cannot read $EDITOR ('\"unterminated'): No closing quotation\n"
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "not a url", "ftp://example.org/eutils/"])
+def test_a_mistyped_eutils_url_is_bad_input_not_a_network_failure(run, url, monkeypatch):
+    monkeypatch.setenv("LMSCITE_EUTILS_URL", url)
+    result = run("fetch", "10749609")
+    assert result.code == 2
+    assert result.err.startswith("lmscite: error: the E-utilities URL ")
+
+
+def test_rich_markup_in_curation_is_shown_literally_in_terminal_tables(monkeypatch, capsys):
+    from lmscite import console
+
+    monkeypatch.setattr(console, "stdout_is_tty", lambda: True)
+    console.table(["section"], [["[/x] odd [red]"]])
+    assert "[/x] odd [red]" in capsys.readouterr().out

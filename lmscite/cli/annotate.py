@@ -286,7 +286,10 @@ def _editor_command() -> list[str]:
     for name in ("VISUAL", "EDITOR"):
         value = os.environ.get(name, "").strip()
         if value:
-            return shlex.split(value)
+            try:
+                return shlex.split(value)
+            except ValueError as exc:
+                raise InputError(f"cannot read ${name} ({value!r}): {exc}") from None
     raise InputError("no editor: set $VISUAL or $EDITOR (e.g. export EDITOR=nano)")
 
 

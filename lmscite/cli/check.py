@@ -7,7 +7,7 @@ from typing import List, Optional
 import typer
 
 from lmscite.cli.app import app, state, valid_pmids
-from lmscite.cli.fetch import _ATTEMPTS, _TIMEOUT, make_client
+from lmscite.cli.fetch import ATTEMPTS_OPTION, TIMEOUT_OPTION, make_client
 from lmscite.console import info, out_jsonl, progress, table, warn
 from lmscite.errors import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL
 
@@ -71,8 +71,8 @@ def refresh(
     since: Optional[float] = typer.Option(None, "--since", metavar="DAYS", min=0,
                                           help="Only entries not fetched within the last DAYS days."),
     json_: bool = typer.Option(False, "--json", help="Print one JSON object per entry (pmid, status, changes)."),
-    max_attempts: int = _ATTEMPTS,
-    timeout: float = _TIMEOUT,
+    max_attempts: int = ATTEMPTS_OPTION,
+    timeout: float = TIMEOUT_OPTION,
 ) -> None:
     """Fetch stored entries again from PubMed, keep their curation, and report what changed.
 

@@ -14,11 +14,12 @@ from lmscite.cli.app import app, state, valid_pmids
 from lmscite.console import info, out, out_json, warn
 from lmscite.errors import InputError
 
-EXPORT_FORMATS = ("markdown", "html", "bibtex", "ris", "csljson", "json", "jsonl")
 PAGE_FORMATS = ("markdown", "html")
+FORMATS = ("markdown", "html", "bibtex", "ris", "csljson", "json", "jsonl")
 SORTS = ("date", "author", "journal", "added")
 AFFILIATIONS = ("first", "all", "none")
 ABSTRACTS = ("excerpt", "full", "none")
+"""The choices as --help shows them, without importing the renderers (a test keeps them equal)."""
 PAGE_KEYS = ("title", "intro", "footer")
 
 page_app = typer.Typer(
@@ -63,7 +64,7 @@ def export(
     ctx: typer.Context,
     ids: Optional[List[str]] = typer.Argument(
         None, metavar="[PMID...|-]", help="Only these PMIDs, in this order; - reads them from stdin."),
-    format: str = typer.Option("markdown", "--format", "-f", metavar="|".join(EXPORT_FORMATS),
+    format: str = typer.Option("markdown", "--format", "-f", metavar="|".join(FORMATS),
                                help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE",
                                           help="Write to FILE (atomically) instead of stdout."),
@@ -99,7 +100,7 @@ def export(
     from lmscite.render import ExportOptions, Page, renderer
     from lmscite.render.page import page_order
 
-    _choice(format, EXPORT_FORMATS, "--format")
+    _choice(format, FORMATS, "--format")
     _choice(affiliations, AFFILIATIONS, "--affiliations")
     _choice(abstract, ABSTRACTS, "--abstract")
     if sort is not None:

@@ -12,8 +12,8 @@ from lmscite.cli.app import app, read_ids, state
 from lmscite.console import info, out_jsonl, progress, stdout_is_tty, warn
 from lmscite.errors import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, InputError
 
-_ATTEMPTS = typer.Option(6, "--max-attempts", metavar="N", min=1, help="Tries per request before giving up.")
-_TIMEOUT = typer.Option(30.0, "--timeout", metavar="SECONDS", min=1.0, help="Per-request timeout.")
+ATTEMPTS_OPTION = typer.Option(6, "--max-attempts", metavar="N", min=1, help="Tries per request before giving up.")
+TIMEOUT_OPTION = typer.Option(30.0, "--timeout", metavar="SECONDS", min=1.0, help="Per-request timeout.")
 
 
 def make_client(max_attempts: int = 6, timeout: float = 30.0):
@@ -48,8 +48,8 @@ def fetch(
     with_notices: bool = typer.Option(False, "--with-notices",
                                       help="Also fetch the retraction, erratum and concern notices they link to."),
     json_: bool = typer.Option(False, "--json", help="Print one JSON object per id (id, pmid, status, message)."),
-    max_attempts: int = _ATTEMPTS,
-    timeout: float = _TIMEOUT,
+    max_attempts: int = ATTEMPTS_OPTION,
+    timeout: float = TIMEOUT_OPTION,
 ) -> None:
     """Fetch PubMed records into the library, 200 per request, saving each batch as it arrives.
 

@@ -72,12 +72,7 @@ def _print_listing(rows: list[dict], kind: str) -> None:
             entry = Entry.from_dict(data)
             cells.append([entry.pmid, entry.year or "", citation_line(entry), markup.plain(entry.title),
                           entry.curation.section or "", ",".join(entry.curation.tags)])
-        if kind == "table" and stdout_is_tty():
-            table(columns, cells)
-        else:
-            out("\t".join(columns))
-            for row in cells:
-                out("\t".join(c.replace("\t", " ").replace("\n", " ") for c in row))
+        table(columns, cells, plain=kind == "tsv")
 
 
 @app.command(epilog="Example: lmscite show 10749609 --sentences")

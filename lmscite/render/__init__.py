@@ -24,6 +24,11 @@ FORMATS = {
 }
 
 
+AFFILIATIONS = ("first", "all", "none")
+ABSTRACTS = ("excerpt", "full", "none")
+PUBMED = "https://pubmed.ncbi.nlm.nih.gov/"
+
+
 @dataclass
 class Page:
     """The page around the entries: stored with `lmscite page set`, or given as options."""

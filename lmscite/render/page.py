@@ -26,9 +26,8 @@ from lmscite.errors import InputError
 from lmscite.excerpt import excerpt_parts
 from lmscite.flags import Finding, warnings_for
 from lmscite.model import Entry
-from lmscite.render import ExportOptions
+from lmscite.render import ABSTRACTS, AFFILIATIONS, PUBMED, ExportOptions
 
-PUBMED = "https://pubmed.ncbi.nlm.nih.gov/"
 DOI = "https://doi.org/"
 PMC = "https://pmc.ncbi.nlm.nih.gov/articles/"
 DEFAULT_TITLE = "Annotated bibliography"
@@ -47,8 +46,6 @@ SHOWN_TYPES = frozenset({
 })
 """Publication types a reader weighs the evidence by; "Journal Article" and the like say nothing."""
 
-AFFILIATIONS = ("first", "all", "none")
-ABSTRACTS = ("excerpt", "full", "none")
 _ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
 _SPACE = re.compile(r"\s+")
 _SLUG = re.compile(r"[^\w]+")

@@ -12,15 +12,15 @@ import unicodedata
 
 from lmscite import excerpt, markup
 from lmscite.model import Author, Entry
+from lmscite.render import PUBMED
 
-PUBMED_URL = "https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _RANGE = re.compile(r"(?<![\w.])([A-Za-z]*)(\d+)\s*-\s*([A-Za-z]*)(\d+)(?![\w.])")
 _FIRST_PART = re.compile(r"[,;]")
 
 
 def pubmed_url(entry: Entry) -> str:
-    return PUBMED_URL.format(pmid=entry.pmid)
+    return f"{PUBMED}{entry.pmid}/"
 
 
 def one_line(text: str) -> str:
