@@ -19,9 +19,18 @@ from lmscite.cli import library as _library  # noqa: F401
 from lmscite.cli import export as _export  # noqa: F401
 from lmscite.cli.app import app
 from lmscite.console import error
-from lmscite.errors import EXIT_INTERRUPTED, LmsciteError
+from lmscite.errors import EXIT_INTERRUPTED, InputError, LmsciteError
 
 __all__ = ["app", "main"]
+
+
+def _check_text(args: list[str]) -> None:
+    """Arguments that are not UTF-8 (undecodable bytes) cannot be stored or exported; say so first."""
+    for arg in args:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InputError(f"an argument is not UTF-8 text: {arg.encode('utf-8', 'replace')!r}") from None
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -44,8 +53,10 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _run(argv: list[str] | None) -> object:
+    args = sys.argv[1:] if argv is None else argv
     try:
-        code = app(args=argv, prog_name="lmscite", standalone_mode=False)
+        _check_text(args)
+        code = app(args=args, prog_name="lmscite", standalone_mode=False)
         if code == EXIT_INTERRUPTED:
             error("interrupted")
     except LmsciteError as exc:
