@@ -103,6 +103,15 @@ class RequestInfo:
 
 
 @dataclass
+class _Sent:
+    """A request already on its way (see `EutilsClient.efetch_batches`); its answer is read later."""
+
+    request: tuple[str, str, bytes | None]
+    info: RequestInfo
+    failure: BaseException | None
+
+
+@dataclass
 class SearchResult:
     """An esearch answer; `truncated` means PubMed matched more ids than `ids` holds."""
 
@@ -169,6 +178,10 @@ class RateLimiter:
         self._key = str(path)
         self._sleep = sleep
         self._clock = clock
+
+    def try_acquire(self) -> bool:
+        """Take a slot if one is free right now, without waiting."""
+        return not self._slots or self._take() <= 0
 
     def acquire(self) -> float:
         """Block until a request may go; returns the seconds waited."""
@@ -407,6 +420,7 @@ class EutilsClient:
         self._limiter = RateLimiter(limit, limiter_path or default_limiter_path(), sleep=sleep)
         self._random = random.Random()
         self._connection: http.client.HTTPConnection | None = None
+        self._sent: _Sent | None = None
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -419,6 +433,7 @@ class EutilsClient:
         self.close()
 
     def close(self) -> None:
+        self._sent = None
         with self._lock:
             self._drop_connection()
 
@@ -427,20 +442,34 @@ class EutilsClient:
         ids = list(pmids)
         if not ids:
             raise InputError("efetch needs at least one PMID")
-        params = {"db": "pubmed", "id": ",".join(ids), "retmode": "xml"}
-        return self._call("efetch", params, describe_ids(ids), _EFETCH_ROOTS, force_post=len(ids) > GET_MAX_IDS)
+        return self._call("efetch", _efetch_params(ids), describe_ids(ids), _EFETCH_ROOTS,
+                          force_post=len(ids) > GET_MAX_IDS)
 
     def efetch_batches(
         self, pmids: Sequence[str], batch_size: int = BATCH_SIZE
     ) -> Iterator[tuple[list[str], bytes | LmsciteError]]:
-        """Each batch with its XML, or with the error that ended it, so one bad batch loses only itself."""
+        """Each batch with its XML, or with the error that ended it, so one bad batch loses only itself.
+
+        While the caller handles one batch, the request for the next is
+        already on its way whenever the rate limit lets it go at once, so the
+        round trip to NCBI overlaps the caller's parsing and storing.  Requests
+        still go one at a time and in order, on the one connection; do not
+        use the client for anything else while iterating (it would cost the
+        request in flight, which is then sent again).
+        """
         ids = list(pmids)
-        for start in range(0, len(ids), batch_size):
-            batch = ids[start : start + batch_size]
-            try:
-                yield batch, self.efetch(batch)
-            except LmsciteError as exc:
-                yield batch, exc
+        batches = [ids[start : start + batch_size] for start in range(0, len(ids), batch_size)]
+        try:
+            for number, batch in enumerate(batches):
+                try:
+                    answer: bytes | LmsciteError = self.efetch(batch)
+                except LmsciteError as exc:
+                    answer = exc
+                if number + 1 < len(batches):
+                    self._send_ahead(batches[number + 1])
+                yield batch, answer
+        finally:
+            self._abandon()
 
     def esearch(
         self,
@@ -506,12 +535,19 @@ class EutilsClient:
         method, target, body = self._plan(endpoint, params, force_post)
         reason = ""
         for attempt in range(1, self._max_attempts + 1):
-            self._limiter.acquire()
-            info = RequestInfo(endpoint, method, what, attempt, self._max_attempts)
-            if self._on_request:
-                self._on_request(info)
+            sent = self._claim_sent((method, target, body)) if attempt == 1 else None
+            if sent is None:
+                self._limiter.acquire()
+                info = RequestInfo(endpoint, method, what, attempt, self._max_attempts)
+                if self._on_request:
+                    self._on_request(info)
+            else:
+                info = sent.info
             try:
-                status, status_reason, retry_after, data = self._send(method, target, body)
+                if sent is None:
+                    status, status_reason, retry_after, data = self._send(method, target, body)
+                else:
+                    status, status_reason, retry_after, data = self._receive(sent)
                 return _check_answer(status, status_reason, retry_after, data, roots)
             except EutilsRequestError as exc:
                 raise EutilsRequestError(self._redact(f"{exc} ({endpoint} for {what})")) from None
@@ -539,21 +575,64 @@ class EutilsClient:
         return "GET", f"{path}?{query}", None
 
     def _send(self, method: str, target: str, body: bytes | None) -> tuple[int, str, str | None, bytes]:
-        headers = {"User-Agent": TOOL, "Accept-Encoding": "gzip"}
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self._abandon()
         with self._lock:
             try:
                 connection = self._connect()
-                connection.request(method, target, body=body, headers=headers)
+                connection.request(method, target, body=body, headers=_headers(body))
                 response = connection.getresponse()
                 data = response.read()
             except BaseException:
                 self._drop_connection()
                 raise
-        if (response.getheader("Content-Encoding") or "").lower() == "gzip":
-            data = gzip.decompress(data)
-        return response.status, response.reason, response.getheader("Retry-After"), data
+        return _answer(response, data)
+
+    def _send_ahead(self, batch: list[str]) -> None:
+        """Send `batch`'s efetch now if a rate slot is free; `_call` reads its answer as attempt 1."""
+        if self._sent is not None or not self._limiter.try_acquire():
+            return
+        method, target, body = self._plan("efetch", _efetch_params(batch), len(batch) > GET_MAX_IDS)
+        info = RequestInfo("efetch", method, describe_ids(batch), 1, self._max_attempts)
+        if self._on_request:
+            self._on_request(info)
+        failure: BaseException | None = None
+        with self._lock:
+            try:
+                self._connect().request(method, target, body=body, headers=_headers(body))
+            except (OSError, http.client.HTTPException) as exc:
+                self._drop_connection()
+                failure = exc
+        self._sent = _Sent((method, target, body), info, failure)
+
+    def _claim_sent(self, request: tuple[str, str, bytes | None]) -> _Sent | None:
+        """The request in flight when it is this one; another one in flight is given up."""
+        sent = self._sent
+        if sent is not None and sent.request != request:
+            self._abandon()
+            return None
+        self._sent = None
+        return sent
+
+    def _receive(self, sent: _Sent) -> tuple[int, str, str | None, bytes]:
+        if sent.failure is not None:
+            raise sent.failure
+        with self._lock:
+            try:
+                if self._connection is None:
+                    raise ConnectionError("the connection closed before the answer came")
+                response = self._connection.getresponse()
+                data = response.read()
+            except BaseException:
+                self._drop_connection()
+                raise
+        return _answer(response, data)
+
+    def _abandon(self) -> None:
+        """Give up the request in flight: its answer will never be read, so the connection goes."""
+        if self._sent is not None:
+            self._sent = None
+            with self._lock:
+                self._drop_connection()
 
     def _connect(self) -> http.client.HTTPConnection:
         if self._connection is None:
@@ -585,6 +664,23 @@ class EutilsClient:
             for form in {key, urllib.parse.quote(key, safe=""), urllib.parse.quote_plus(key)}:
                 text = text.replace(form, "***")
         return _API_KEY_PARAM.sub(r"\1***", text)
+
+
+def _efetch_params(ids: list[str]) -> dict[str, str]:
+    return {"db": "pubmed", "id": ",".join(ids), "retmode": "xml"}
+
+
+def _headers(body: bytes | None) -> dict[str, str]:
+    headers = {"User-Agent": TOOL, "Accept-Encoding": "gzip"}
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    return headers
+
+
+def _answer(response: http.client.HTTPResponse, data: bytes) -> tuple[int, str, str | None, bytes]:
+    if (response.getheader("Content-Encoding") or "").lower() == "gzip":
+        data = gzip.decompress(data)
+    return response.status, response.reason, response.getheader("Retry-After"), data
 
 
 def _search_filters(sort: str | None, mindate: str | None, maxdate: str | None, datetype: str) -> dict[str, str]:

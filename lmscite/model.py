@@ -278,9 +278,10 @@ def _build(cls: type, data: dict[str, Any]) -> Any:
 
 # The converters are generated once per dataclass from its field types, as
 # `dataclasses` generates `__init__`: a straight run of attribute reads with
-# no loop, getattr or type dispatch is 3x faster than walking `fields()`, and
-# converting 10,000 entries is on the path of every import, list and export.
-# `dataclasses.asdict` would also deep-copy (10x slower) and keep `None`s.
+# no loop, getattr or type dispatch makes `to_dict` twice as fast as walking
+# `fields()`, and converting 10,000 entries is on the path of every import
+# and fetch.  `dataclasses.asdict` would also deep-copy (10x slower) and keep
+# the `None`s.
 
 _DATACLASSES: dict[str, type] = {
     klass.__name__: klass

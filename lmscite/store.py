@@ -5,9 +5,9 @@ quadratic, so this module owns every access to it:
 
 * readers load the file once (`Library.snapshot`); an atomic rename means they
   always see a whole library;
-* writers take an exclusive lock, reload, change the in-memory TinyDB with bulk
-  operations and write the file once when the transaction ends
-  (`Library.transaction`); an error inside the transaction writes nothing;
+* writers take an exclusive lock, reload, change the loaded library and write
+  the file once when the transaction ends (`Library.transaction`); an error
+  inside the transaction writes nothing;
 * the file is written to a temporary file in the same folder, fsynced and
   renamed over the old one, so a crash leaves the old or the new library.
 
@@ -20,10 +20,10 @@ The entries table is read and written here directly, in TinyDB's layout,
 and each entry is decoded only when a command reads it: a command that
 touches one entry of 10,000 (show, annotate) would otherwise spend most of
 its time decoding the other 9,999, and TinyDB's table operations copy the
-whole table on every call.  A file in the layout `_write` gives it is split
-into one undecoded JSON text per entry; an entry nobody changed is written
-back as the very bytes it was read from.  A file in any other layout (edited
-by hand, written by another tool) is decoded whole, as before.
+whole table on every call.  A file in the layout `LibraryView.dumps` writes
+is split into one undecoded JSON text per entry; an entry nobody changed is
+written back as the very bytes it was read from.  A file in any other layout
+(edited by hand, written by another tool) is decoded whole.
 """
 
 from __future__ import annotations
@@ -79,15 +79,14 @@ class _Entries:
     """The entries table: PMID -> stored JSON, each entry decoded when first read.
 
     `_table` holds, in file order, an entry's undecoded text (a memoryview
-    of the file) until it is read and its dict after; `_fresh` names the
-    entries added or replaced since loading, the only ones written anew.
+    of the file) until it is read and its dict after; `_read` keeps the text
+    of entries decoded but not replaced, which is what gets written back.
     """
 
     def __init__(self, path: Path, table: dict[str, Any], present: bool) -> None:
         self._path = path
         self._table = table
-        self._raw: dict[str, memoryview] = {}
-        self._fresh: set[str] = set()
+        self._read: dict[str, memoryview] = {}
         self.present = present
         self.changed = False
 
@@ -109,20 +108,18 @@ class _Entries:
         except orjson.JSONDecodeError as exc:
             raise StoreError(f"library {self._path} is corrupt (entry {pmid}: {exc}); "
                              "it was left untouched") from None
-        self._raw[pmid] = found
+        self._read[pmid] = found
         self._table[pmid] = doc
         return doc
 
     def put(self, pmid: str, doc: dict[str, Any]) -> None:
         self._table[pmid] = doc
-        self._raw.pop(pmid, None)
-        self._fresh.add(pmid)
+        self._read.pop(pmid, None)
         self.present = self.changed = True
 
     def delete(self, pmid: str) -> None:
         del self._table[pmid]
-        self._raw.pop(pmid, None)
-        self._fresh.discard(pmid)
+        self._read.pop(pmid, None)
         self.present = self.changed = True
 
     def dumps(self) -> bytes:
@@ -131,9 +128,7 @@ class _Entries:
             return b"{}"
         parts: list[bytes | memoryview] = [b"{\n"]
         for pmid in sorted(self._table):
-            value = self._table[pmid]
-            if pmid not in self._fresh:
-                value = self._raw.get(pmid, value)
+            value = self._read.get(pmid) or self._table[pmid]
             if type(value) is dict:
                 value = orjson.dumps(value, option=_JSON).replace(b"\n", b"\n    ")
             parts += (b'    "', pmid.encode(), b'": ', value, b",\n")
@@ -175,7 +170,10 @@ class LibraryView:
         return self._table.pmids()
 
     def raw(self, pmid: str) -> dict[str, Any] | None:
-        """The stored JSON of one entry, without building an Entry."""
+        """The stored JSON of one entry, without building an Entry.
+
+        Read it, never change it: changes go through `add`, `replace` or `merge`.
+        """
         return self._table.get(str(int(pmid)))
 
     def get(self, pmid: str) -> Entry | None:

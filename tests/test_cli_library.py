@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 XML = "xml/bp_pubmed2_two_articles.xml"
 
 
@@ -192,16 +194,26 @@ def test_python_dash_m_runs_the_same_command(data, tmp_path):
     assert "2 added" in done.stderr
 
 
-def test_version_and_help_do_not_import_heavy_modules():
-    code = ("import sys; sys.argv=['lmscite','--help']\n"
+HEAVY = ("Bio", "jinja2", "lxml", "tinydb", "rich", "yaml", "markdown_it", "lmscite.pubmed_xml",
+         "lmscite.medline", "lmscite.store", "lmscite.model", "lmscite.eutils", "lmscite.render")
+"""What `--help` and `--version` must not import: they answer before any of it is needed."""
+
+
+@pytest.mark.parametrize("args, shown", [
+    (["--help"], "Usage: lmscite"),
+    (["--version"], "lmscite "),
+    (["fetch", "--help"], "Usage: lmscite fetch"),
+    (["export", "--help"], "Usage: lmscite export"),
+], ids=["help", "version", "fetch-help", "export-help"])
+def test_version_and_help_do_not_import_heavy_modules(args, shown):
+    code = (f"import sys; sys.argv=['lmscite', *{args!r}]\n"
             "from lmscite.cli import main\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "heavy=[m for m in ('Bio','jinja2','lxml','lmscite.pubmed_xml','lmscite.medline','tinydb',"
-            "'rich','yaml','markdown_it') if m in sys.modules]\n"
+            f"heavy=[m for m in {HEAVY!r} if m in sys.modules]\n"
             "print('HEAVY', heavy, file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert "HEAVY []" in done.stderr
-    assert "Usage: lmscite" in done.stdout
+    assert shown in done.stdout
 
 
 def test_several_processes_importing_different_files_all_land(data, tmp_path):

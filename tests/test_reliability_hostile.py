@@ -47,11 +47,6 @@ def hostile_xml(path: Path) -> Path:
     article = tree.find(".//PubmedArticle")
     assert article is not None
 
-    def set_text(tag: str, value: str) -> None:
-        for element in article.iter(tag):
-            element.text = value
-            break
-
     title = next(article.iter("ArticleTitle"))
     for child in list(title):
         title.remove(child)
@@ -63,7 +58,7 @@ def hostile_xml(path: Path) -> Path:
     for element in etree.fromstring(f"<x>{ELEMENTS}</x>"):
         abstract.append(element)
     for tag in ("LastName", "ForeName", "Affiliation", "Title", "ISOAbbreviation", "MedlineTA", "Keyword"):
-        set_text(tag, f"{tag} {HOSTILE}{BREAKOUT}")
+        next(article.iter(tag)).text = f"{tag} {HOSTILE}{BREAKOUT}"
     for element in article.iter("ELocationID"):
         if element.get("EIdType") == "doi":
             element.text = '10.1000/x"><script>alert(14)</script>'

@@ -39,7 +39,7 @@ TESTS = Path(__file__).resolve().parent.parent
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
 
-from eutils_server import SEED, real_records  # noqa: E402
+from eutils_server import SEED, real_records
 
 HEAD = (b'<?xml version="1.0" ?>\n'
         b'<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January 2025//EN" '
