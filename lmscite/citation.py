@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lmscite.markup import plain
-from lmscite.model import Author, Book, Entry, PubDate
+from lmscite.model import MONTHS, Author, Book, Entry, PubDate, month_number
 
 __all__ = [
     "CitationParts",
@@ -30,13 +30,8 @@ __all__ = [
     "month_abbrev",
 ]
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_FULL_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
-                "september", "october", "november", "december")
-_MONTH_LOOKUP = {
-    **{name.lower(): abbrev for name, abbrev in zip(MONTHS, MONTHS)},
-    **{name: abbrev for name, abbrev in zip(_FULL_MONTHS, MONTHS)},
-}
+_FULL_MONTHS = frozenset({"january", "february", "march", "april", "may", "june", "july", "august",
+                          "september", "october", "november", "december"})
 BOOK_EDITORS_SHOWN = 3
 """PubMed names the first three editors of a book, then "et al."."""
 
@@ -100,9 +95,9 @@ def citation_parts(entry: Entry) -> CitationParts:
 def month_abbrev(month: str) -> str:
     """PubMed's month: "04", "4", "April" and "apr" become "Apr"; anything else stays."""
     value = month.strip()
-    if value.isdecimal() and 1 <= int(value) <= 12:
-        return MONTHS[int(value) - 1]
-    return _MONTH_LOOKUP.get(value.lower(), value)
+    number = month_number(value)
+    full = value.lower() in _FULL_MONTHS or len(value) == 3
+    return MONTHS[number - 1] if number and (value.isdecimal() or full) else value
 
 
 def format_date(date: PubDate) -> str:

@@ -44,6 +44,17 @@ def _pmid_digits(digits: str) -> str | None:
     return value
 
 
+_ORCID = re.compile(r"(\d{4})[- ]?(\d{4})[- ]?(\d{4})[- ]?(\d{3}[\dX])/?$")
+
+
+def orcid(value: str | None) -> str | None:
+    """An ORCID iD in its bare `0000-0000-0000-0000` form, from any URL or spacing."""
+    if not value:
+        return None
+    found = _ORCID.search(value.strip().upper())
+    return "-".join(found.groups()) if found else None
+
+
 def field_pmid(text: str) -> str | None:
     """The PMID a record's own PMID field holds, or None: ASCII digits only, padding dropped.
 

@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from lmscite.errors import ParseError
-from lmscite.ids import field_pmid
+from lmscite.ids import field_pmid, orcid
 from lmscite.markup import escape
 from lmscite.model import (
+    MONTHS,
     Abstract,
     AbstractSection,
     Author,
@@ -64,11 +65,8 @@ _CORRECTION_KINDS = {
     "ORI": "OriginalReportIn",
 }
 _CORRECTION = re.compile(r"(.*?)\s*PMID:\s*(\d+)\.?")
-_ORCID = re.compile(r"(\d{4})[- ]?(\d{4})[- ]?(\d{4})[- ]?(\d{3}[\dX])/?$")
 
 _SUFFIXES = frozenset({"Jr", "Sr", "2nd", "3rd", "4th", "5th", "II", "III", "IV", "V"})
-_MONTHS = frozenset({"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"})
 _SEASON_NAME = r"(?:Spring|Summer|Fall|Autumn|Winter)"
 _SEASON = re.compile(rf"{_SEASON_NAME}(?:-{_SEASON_NAME})*")
 
@@ -311,7 +309,7 @@ def _people(fields: list[tuple[str, str]]) -> tuple[list[Author], list[Author]]:
             authors.append(current)
             awaiting = None
         elif tag == "AUID" and current is not None and value.startswith("ORCID:"):
-            current.orcid = _orcid(value) or current.orcid
+            current.orcid = orcid(value) or current.orcid
         elif tag == "AD":
             if current is not None:
                 current.affiliations.append(value)
@@ -320,12 +318,6 @@ def _people(fields: list[tuple[str, str]]) -> tuple[list[Author], list[Author]]:
     if leading and authors:
         authors[0].affiliations[:0] = leading
     return authors, editors
-
-
-def _orcid(value: str) -> str | None:
-    """The bare `0000-0000-0000-0000` iD, as the XML parser stores it, from any URL form."""
-    found = _ORCID.search(value.strip().upper())
-    return "-".join(found.groups()) if found else None
 
 
 def _from_full_name(value: str) -> Author:
@@ -401,9 +393,9 @@ def _pub_date(value: str | None) -> PubDate:
     year = parts[0] if len(parts[0]) == 4 and parts[0].isdigit() else None
     if year and len(parts) == 1:
         return PubDate(year=year)
-    if year and len(parts) == 2 and parts[1] in _MONTHS:
+    if year and len(parts) == 2 and parts[1] in MONTHS:
         return PubDate(year=year, month=parts[1])
-    if year and len(parts) == 3 and parts[1] in _MONTHS and re.fullmatch(r"\d{1,2}", parts[2]):
+    if year and len(parts) == 3 and parts[1] in MONTHS and re.fullmatch(r"\d{1,2}", parts[2]):
         return PubDate(year=year, month=parts[1], day=parts[2].zfill(2))
     if year and len(parts) == 2 and _SEASON.fullmatch(parts[1]):
         return PubDate(year=year, season=parts[1])

@@ -66,6 +66,22 @@ class Journal:
     issn_linking: str | None = None
 
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+"""Months as PubMed abbreviates them."""
+_MONTH_KEYS = {name.lower(): number for number, name in enumerate(MONTHS, start=1)}
+
+
+def month_number(month: str | None) -> int | None:
+    """1-12 from a month as PubMed writes it (`Apr`, `04`, now and then `April`), else None."""
+    if not month:
+        return None
+    month = month.strip()
+    if month.isdecimal():
+        number = int(month)
+        return number if 1 <= number <= 12 else None
+    return _MONTH_KEYS.get(month[:3].lower())
+
+
 @dataclass
 class PubDate:
     """The date exactly as PubMed gives it: parts, or a free-text MedlineDate."""

@@ -44,9 +44,10 @@ from typing import Any, BinaryIO
 from lxml import etree
 
 from lmscite.errors import InputError, ParseError
-from lmscite.ids import field_pmid
+from lmscite.ids import field_pmid, orcid
 from lmscite.markup import INLINE, MATHML, escape
 from lmscite.model import (
+    month_number,
     CORRECTION_KINDS,
     Abstract,
     AbstractSection,
@@ -79,9 +80,6 @@ _PARSER_OPTIONS = {
 _CORRECTIONS = frozenset(CORRECTION_KINDS)
 _BREAK_RUN = re.compile(r"[ \t\r\n]*[\t\r\n][ \t\r\n]*")
 _LOCATION_SUFFIX = re.compile(r",? line \d+, column \d+\s*$")
-_ORCID = re.compile(r"(\d{4})[- ]?(\d{4})[- ]?(\d{4})[- ]?(\d{3}[\dX])/?$")
-_MONTHS = {name: number for number, name in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
 
 
 class EutilsErrorBody(ParseError):
@@ -346,22 +344,13 @@ def _iso_date(element: etree._Element | None) -> str | None:
     year = parts.get("Year")
     if not year:
         return None
-    month = _month_number(parts.get("Month"))
+    month = month_number(parts.get("Month"))
     if month is None:
         return year
     day = parts.get("Day")
     if day and day.isdecimal():
         return f"{year}-{month:02d}-{int(day):02d}"
     return f"{year}-{month:02d}"
-
-
-def _month_number(month: str | None) -> int | None:
-    if not month:
-        return None
-    if month.isdecimal():
-        number = int(month)
-        return number if 1 <= number <= 12 else None
-    return _MONTHS.get(month[:3].lower())
 
 
 def _pub_date(element: etree._Element | None) -> PubDate | None:
@@ -372,14 +361,6 @@ def _pub_date(element: etree._Element | None) -> PubDate | None:
     date = PubDate(year=parts.get("Year"), month=parts.get("Month"), day=parts.get("Day"),
                    season=parts.get("Season"), medline_date=parts.get("MedlineDate"))
     return date if date != PubDate() else None
-
-
-def _orcid(value: str | None) -> str | None:
-    """An ORCID iD in its bare `0000-0000-0000-0000` form, from any URL or spacing."""
-    if not value:
-        return None
-    found = _ORCID.search(value.strip().upper())
-    return "-".join(found.groups()) if found else None
 
 
 _NAME_FIELDS = {"LastName": "last_name", "ForeName": "fore_name", "Initials": "initials",
@@ -405,7 +386,7 @@ def _authors(lists: list[etree._Element]) -> list[Author]:
                 continue
             elif tag == "Identifier":
                 if not current.get("orcid") and (node.get("Source") or "").upper() == "ORCID":
-                    current["orcid"] = _orcid(node.text)
+                    current["orcid"] = orcid(node.text)
             else:
                 text = _plain(node)
                 if tag == "Affiliation":

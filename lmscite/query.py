@@ -15,12 +15,10 @@ from typing import Any
 
 from lmscite import markup
 from lmscite.errors import InputError
-from lmscite.model import Entry
+from lmscite.model import Entry, month_number
 from lmscite.store import LibraryView
 
 SORTS = ("date", "author", "journal", "added", "pmid")
-_MONTHS = {m: i for i, m in enumerate(
-    "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
 
 
 @dataclass
@@ -147,13 +145,8 @@ def _first_author(data: dict[str, Any]) -> str:
 def _date_key(data: dict[str, Any]) -> tuple[int, int, int]:
     date = data.get("pub_date", {})
     year = _stored_year(data)
-    words = (date.get("month") or date.get("season") or date.get("medline_date") or "").lower()
-    month = 0
-    raw_month = date.get("month") or ""
-    if raw_month.isdecimal():
-        month = int(raw_month)
-    else:
-        month = next((n for name, n in _MONTHS.items() if name in words), 0)
+    words = re.split(r"[\s/-]+", date.get("month") or date.get("medline_date") or "")
+    month = next((n for word in words if (n := month_number(word))), 0)
     day = int(date["day"]) if (date.get("day") or "").isdecimal() else 0
     return (int(year) if year and year.isdecimal() else 0, month, day)
 

@@ -20,7 +20,7 @@ The entries table is read and written here directly, in TinyDB's layout,
 and each entry is decoded only when a command reads it: a command that
 touches one entry of 10,000 (show, annotate) would otherwise spend most of
 its time decoding the other 9,999, and TinyDB's table operations copy the
-whole table on every call.  A file in the layout `LibraryView.dumps` writes
+whole table on every call.  A file in the layout `LibraryView.chunks` writes
 is split into one undecoded JSON text per entry; an entry nobody changed is
 written back as the very bytes it was read from.  A file in any other layout
 (edited by hand, written by another tool) is decoded whole.
@@ -122,10 +122,10 @@ class _Entries:
         self._read.pop(pmid, None)
         self.present = self.changed = True
 
-    def dumps(self) -> bytes:
-        """The table as `orjson.dumps(..., OPT_INDENT_2 | OPT_SORT_KEYS)` writes it inside the file."""
+    def chunks(self) -> list[bytes | memoryview]:
+        """The table as `orjson.dumps(..., OPT_INDENT_2 | OPT_SORT_KEYS)` writes it inside the file, in pieces."""
         if not self._table:
-            return b"{}"
+            return [b"{}"]
         parts: list[bytes | memoryview] = [b"{\n"]
         for pmid in sorted(self._table):
             value = self._read.get(pmid) or self._table[pmid]
@@ -133,7 +133,7 @@ class _Entries:
                 value = orjson.dumps(value, option=_JSON).replace(b"\n", b"\n    ")
             parts += (b'    "', pmid.encode(), b'": ', value, b",\n")
         parts[-1] = b"\n  }"
-        return b"".join(parts)
+        return parts
 
 
 class LibraryView:
@@ -283,18 +283,22 @@ class LibraryView:
         meta["schema"] = SCHEMA
         self._meta.upsert(Document(meta, doc_id=_META_ID))
 
-    def dumps(self) -> bytes:
-        """The whole library file: sorted keys, two-space indent, the schema number in `meta`."""
+    def chunks(self) -> list[bytes | memoryview]:
+        """The whole library file in pieces: sorted keys, two-space indent, the schema number in `meta`.
+
+        Pieces, so that a 300 MB library is written without being copied into
+        one buffer first; `b"".join(view.chunks())` is the file.
+        """
         data = dict(self._storage.data)
         data[META] = {**data.get(META, {}), str(_META_ID): {**self.meta(), "schema": SCHEMA}}
         if not self._table.present:
-            return orjson.dumps(data, option=_JSON) + b"\n"
+            return [orjson.dumps(data, option=_JSON), b"\n"]
         marker = f"\u0000entries {os.urandom(8).hex()}"
         data[ENTRIES] = marker
         head = orjson.dumps(data, option=_JSON)
-        placeholder = orjson.dumps(marker)
-        before, after = head.split(b'"' + ENTRIES.encode() + b'": ' + placeholder, 1)
-        return b"".join((before, b'"' + ENTRIES.encode() + b'": ', self._table.dumps(), after, b"\n"))
+        key = b'"' + ENTRIES.encode() + b'": '
+        before, after = head.split(key + orjson.dumps(marker), 1)
+        return [before, key, *self._table.chunks(), after, b"\n"]
 
 
 def _pubmed_part(doc: dict[str, Any]) -> dict[str, Any]:
@@ -326,7 +330,7 @@ class Library:
             raise StoreError(f"library path {self.path} is a folder, not a file") from None
         except OSError as exc:
             raise StoreError(f"cannot read library {self.path}: {exc.strerror}") from None
-        if not raw.strip():
+        if not raw or raw.isspace():
             return LibraryView(self.path, {}, writable)
         split = _split_entries(raw)
         rest, entries = split if split is not None else (raw, None)
@@ -379,13 +383,13 @@ class Library:
             raise StoreError(f"library file {self.path} is read-only; nothing was changed")
         for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):
             stale.unlink(missing_ok=True)
-        atomic_write(self.path, view.dumps())
+        atomic_write(self.path, view.chunks())
 
 
 def _split_entries(raw: bytes) -> tuple[bytes, dict[str, memoryview]] | None:
     """(the file without its entries table, each entry's undecoded text by PMID), or None.
 
-    Only the layout `LibraryView.dumps` writes is split: the entries table
+    Only the layout `LibraryView.chunks` writes is split: the entries table
     first, one entry per `    "PMID": {` line, each closed by the first line
     that is exactly `    }` (JSON strings hold no line breaks, and anything
     nested inside an entry is indented further).  Anything else is None, and
@@ -433,7 +437,7 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
-def atomic_write(path: Path, body: bytes) -> None:
+def atomic_write(path: Path, body: bytes | Iterable[bytes | memoryview]) -> None:
     """Replace `path` with `body` so that a crash leaves the old or the new file, whole."""
     folder = path.parent
     try:
@@ -442,7 +446,10 @@ def atomic_write(path: Path, body: bytes) -> None:
         raise StoreError(f"cannot write in {folder}: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(body)
+            if isinstance(body, bytes):
+                handle.write(body)
+            else:
+                handle.writelines(body)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else _new_file_mode())

@@ -29,14 +29,12 @@ import xml.etree.ElementTree as ET
 from typing import Sequence
 
 from lmscite import markup
-from lmscite.model import Author, Entry
+from lmscite.model import MONTHS, Author, Entry, month_number
 from lmscite.render import ExportOptions
 from lmscite.render.reference import (
-    MONTHS,
     curation_notes,
     is_chapter,
     journal_title,
-    month_number,
     one_line,
     page_text,
     people,
@@ -256,7 +254,7 @@ def fields(entry: Entry, options: ExportOptions) -> list[tuple[str, str]]:
         out.append(("address", latex(book.publisher_location or "")))
     out.append(("year", latex(entry.year or "")))
     month = month_number(entry.pub_date.month)
-    out.append(("month", MONTHS[month - 1] if month else ""))
+    out.append(("month", MONTHS[month - 1].lower() if month else ""))
     out.append(("volume", latex((book.volume if book else None) or entry.volume or "")))
     out.append(("number", latex(entry.issue or "")))
     pages = page_text(entry, "--")

@@ -11,10 +11,9 @@ import re
 import unicodedata
 
 from lmscite import excerpt, markup
-from lmscite.model import Author, Entry
+from lmscite.model import Author, Entry, month_number
 from lmscite.render import PUBMED
 
-MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _RANGE = re.compile(r"(?<![\w.])([A-Za-z]*)(\d+)\s*-\s*([A-Za-z]*)(\d+)(?![\w.])")
 _FIRST_PART = re.compile(r"[,;]")
 
@@ -65,17 +64,6 @@ def journal_abbreviation(entry: Entry) -> str:
 def people(authors: list[Author]) -> list[Author]:
     """Authors PubMed counts: entries marked invalid (ValidYN="N") are misspellings it keeps aside."""
     return [a for a in authors if a.valid and (a.collective_name or a.last_name)]
-
-
-def month_number(month: str | None) -> int | None:
-    """PubMed writes months as `Apr`, `04` or now and then `April`."""
-    if not month:
-        return None
-    if month.isdecimal():
-        number = int(month)
-        return number if 1 <= number <= 12 else None
-    key = month[:3].lower()
-    return MONTHS.index(key) + 1 if key in MONTHS else None
 
 
 def day_number(day: str | None) -> int | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from lmscite.model import Author, Entry
+from lmscite.model import Author, Entry, month_number
 from lmscite.render import ExportOptions
 from lmscite.render.reference import (
     abstract_text,
@@ -23,7 +23,6 @@ from lmscite.render.reference import (
     is_chapter,
     journal_abbreviation,
     journal_title,
-    month_number,
     one_line,
     page_range,
     people,
