@@ -404,8 +404,8 @@ def _split_entries(raw: bytes) -> tuple[bytes, dict[str, memoryview]] | None:
         if raw[position:position + 5] != b'    "':
             return None
         key_end = raw.find(b'": {\n', position + 5)
-        pmid = raw[position + 5:key_end]
-        if key_end < 0 or not pmid.isdigit():
+        pmid = raw[position + 5:key_end] if key_end > 0 else b""
+        if not pmid.isdigit():
             return None
         start = key_end + 3
         end = raw.find(_ENTRY_CLOSE, start)

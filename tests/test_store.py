@@ -169,3 +169,30 @@ def test_a_writer_killed_at_any_moment_leaves_a_whole_library(library_path):
     with Library(library_path).transaction() as view:
         view.merge([Entry(pmid="99999", title="after the kills")])
     assert not [p.name for p in Path(library_path.parent).iterdir() if p.suffix == ".tmp"]
+
+
+def test_changing_one_entry_leaves_every_other_entry_as_it_was_written(library_path):
+    with Library(library_path).transaction() as view:
+        view.merge([entry("1", "First"), entry("2", "Second"), entry("3", "Third")])
+    before = library_path.read_text()
+    with Library(library_path).transaction() as view:
+        view.merge([entry("2", "Second, revised")])
+    after = library_path.read_text()
+    stored = json.loads(after)["entries"]
+    assert [stored[p]["title"] for p in ("1", "2", "3")] == ["First", "Second, revised", "Third"]
+    assert after == json.dumps(json.loads(after), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    for pmid in ("1", "3"):
+        lines = json.dumps({pmid: stored[pmid]}, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
+        block = "\n".join("  " + line for line in lines[1:-1])
+        assert block in before and block in after
+
+
+def test_a_library_written_in_another_layout_is_read_and_rewritten_sorted(library_path):
+    library_path.write_text(json.dumps({"meta": {"1": {"schema": 1}},
+                                        "entries": {"7": {"pmid": "7", "title": "Compact"}}}))
+    assert Library(library_path).snapshot().get("7").title == "Compact"
+    with Library(library_path).transaction() as view:
+        view.merge([entry("8", "Added")])
+    text = library_path.read_text()
+    assert text.startswith('{\n  "entries": {\n')
+    assert sorted(json.loads(text)["entries"]) == ["7", "8"]

@@ -137,10 +137,14 @@ def serve(records: dict[str, bytes], failure_rate: float, seed: int) -> FakeEuti
     return server.start()
 
 
-def fetch_lmscite(suite: Suite, records: dict[str, bytes], ids_file: Path, failure: float, seed: int) -> dict[str, float]:
+def fetch_lmscite(suite: Suite, records: dict[str, bytes], ids_file: Path, failure: float, seed: int,
+                  into: Path | None = None) -> dict[str, float]:
+    """`lmscite fetch` of the ids in `ids_file` into an empty library, or into a copy of `into`."""
     wanted = ids_file.read_text().split()
     library = suite.workdir / "fetch-library.json"
     library.unlink(missing_ok=True)
+    if into is not None:
+        shutil.copyfile(into, library)
     private_tmp = suite.workdir / f"tmp-{seed}"
     shutil.rmtree(private_tmp, ignore_errors=True)
     private_tmp.mkdir()
@@ -370,7 +374,7 @@ def timed(suite: Suite, name: str, make: Callable[[int], list[str]]) -> list[dic
     return runs
 
 
-def bench_commands(suite: Suite, corpus_file: Path, size_label: str, goals: bool) -> None:
+def bench_commands(suite: Suite, corpus_file: Path, size_label: str, goals: bool, fetch_into: bool = False) -> None:
     print(f"commands on {size_label}", file=sys.stderr)
     library = suite.workdir / f"library-{size_label}.json"
     library.unlink(missing_ok=True)
@@ -382,6 +386,8 @@ def bench_commands(suite: Suite, corpus_file: Path, size_label: str, goals: bool
     if not goals:
         suite.row(work, "lmscite import into an empty library",
                   f"{seconds(imported.wall)}, {megabytes(imported.rss_mb)}")
+    if fetch_into:
+        bench_fetch_into(suite, library, work)
     target = pmids[len(pmids) // 2]
     checks: list[tuple[str, list[str] | Callable[[int], list[str]], float | None]] = [
         ("lmscite show PMID", [*db, "show", target], 1.0),
@@ -397,6 +403,16 @@ def bench_commands(suite: Suite, corpus_file: Path, size_label: str, goals: bool
         wall = median(runs, "wall")
         goal = suite.goal(f"{label} on {size_label}", wall < limit, f"< {limit:g} s") if goals and limit else ""
         suite.row(work, label, f"{seconds(wall)}, {megabytes(median(runs, 'rss'))}", "", goal)
+
+
+def bench_fetch_into(suite: Suite, library: Path, work: str) -> None:
+    """2,000 new PMIDs fetched into a big library: each batch's write rewrites the whole file."""
+    records = corpus_records(corpus.cached(suite.workdir, 2000, seed=8))
+    ids_file = suite.workdir / "pmids-into.txt"
+    ids_file.write_text("\n".join(records) + "\n")
+    runs = [fetch_lmscite(suite, records, ids_file, 0.0, k, into=library) for k in range(1, suite.repeat + 1)]
+    suite.samples[f"fetch into {work}"] = runs
+    suite.row(work, "lmscite fetch 2,000 new PMIDs into it (one write per batch)", fetch_figures(runs))
 
 
 def bench_startup(suite: Suite) -> None:
@@ -470,7 +486,7 @@ def main(argv: list[str] | None = None) -> int:
     if "startup" in sections:
         bench_startup(suite)
     if args.large:
-        bench_commands(suite, corpus.cached(args.workdir, 100_000), "100,000", goals=False)
+        bench_commands(suite, corpus.cached(args.workdir, 100_000), "100,000", goals=False, fetch_into=True)
     header.append(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
                   f"ran {time.time() - started:,.0f} s")
     print("\n".join(f"- {line}" for line in header))
