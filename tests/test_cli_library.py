@@ -247,3 +247,11 @@ def test_every_command_help_shows_an_example():
         if "Example" not in command.get_help(context):
             missing.append(" ".join(path))
     assert missing == []
+
+
+def test_ci_runs_exactly_the_test_command_the_readme_gives():
+    root = Path(__file__).parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    blocks = [line for line in readme.splitlines() if "pytest" in line and line.startswith("python3 -m venv")]
+    assert blocks, "the README gives no test command"
+    assert blocks[0] in (root / ".ci" / "run").read_text(encoding="utf-8").splitlines()
