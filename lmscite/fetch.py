@@ -100,7 +100,7 @@ def fetch_pmids(
             outcomes[pmid] = Outcome(pmid, "skipped", pmid, "already in the library")
         else:
             todo.append(pmid)
-    present = None  # the snapshot holds the whole library file; each batch loads its own
+    del present  # the snapshot holds the whole library file; each batch loads its own
     for batch, answer in client.efetch_batches(todo, batch_size):
         for outcome in _store_batch(library, batch, answer, refresh=refresh, on_stored=on_stored, store=store):
             outcomes[outcome.id] = outcome
