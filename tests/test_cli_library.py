@@ -194,7 +194,7 @@ def test_python_dash_m_runs_the_same_command(data, tmp_path):
     assert "2 added" in done.stderr
 
 
-HEAVY = ("Bio", "jinja2", "lxml", "tinydb", "rich", "yaml", "markdown_it", "lmscite.pubmed_xml",
+HEAVY = ("Bio", "pydantic", "jinja2", "lxml", "tinydb", "rich", "yaml", "markdown_it", "lmscite.pubmed_xml",
          "lmscite.medline", "lmscite.store", "lmscite.model", "lmscite.eutils", "lmscite.render")
 """What `--help` and `--version` must not import: they answer before any of it is needed."""
 
