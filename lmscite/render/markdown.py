@@ -22,6 +22,7 @@ _ORDERED = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
 _OPENER = re.compile(r"^-(?=\s|$)|^[-=][-=\s]*$")
 _BACKTICKS = re.compile(r"`+")
 _LANGUAGE = re.compile(r"[\w.+-]+")
+_BLOCK_STARTS = frozenset("-=0123456789")
 
 
 def render(entries: Sequence[Entry], options: ExportOptions) -> str:
@@ -57,6 +58,8 @@ def _line(value: str) -> str:
 
     escape_markdown already takes care of `#`, `>`, `+`, `*` and fences.
     """
+    if value[:1] not in _BLOCK_STARTS:
+        return value
     if _OPENER.match(value):
         return "\\" + value
     found = _ORDERED.match(value)
