@@ -10,6 +10,9 @@ E-utilities fails in many passing ways: 429 and 5xx answers, dropped
 connections, HTML error pages or cut-off XML with status 200.  Those are
 retried with exponential backoff and full jitter (a short first wait, as
 most failures are one-off; see `EutilsClient._delay`), honouring `Retry-After`.
+In a run of batches a failed batch waits out its backoff behind the others,
+so one passing failure does not hold up the whole fetch, while a `Retry-After`
+or three failures in a row make every batch wait.
 An `<ERROR>` answer describes a request NCBI will never accept, so it is
 raised at once as `EutilsRequestError`.
 
@@ -35,6 +38,7 @@ import urllib.parse
 import warnings
 import xml.etree.ElementTree as ET
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -61,6 +65,8 @@ RATE_WITHOUT_KEY = 3.0
 RATE_WITH_KEY = 10.0
 MAX_DELAY = 120.0
 """Longest wait before a retry, even when `Retry-After` asks for more."""
+FAILURES_BEFORE_PAUSE = 3
+"""Failed requests in a row (a second's worth at 3/s) after which a batch run stops to back off."""
 
 _WINDOW_MARGIN = 0.05
 """Slack on the 1 s window, so requests sent 1 s apart do not arrive 0.99 s apart."""
@@ -102,13 +108,26 @@ class RequestInfo:
     max_attempts: int
 
 
+_Request = tuple[str, str, "bytes | None"]
+"""(method, target, form body): one HTTP request as `EutilsClient._plan` lays it out."""
+
+
 @dataclass
 class _Sent:
     """A request already on its way (see `EutilsClient.efetch_batches`); its answer is read later."""
 
-    request: tuple[str, str, bytes | None]
+    request: _Request
     info: RequestInfo
     failure: BaseException | None
+
+
+@dataclass
+class _Batch:
+    """A batch of PMIDs in `efetch_batches`' queue; a failed one waits there until `ready_at`."""
+
+    pmids: list[str]
+    attempts: int = 0
+    ready_at: float = 0.0
 
 
 @dataclass
@@ -128,6 +147,16 @@ class _Transient(Exception):
 
     def __init__(self, reason: str, retry_after: float | None = None) -> None:
         super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class _Failed(Exception):
+    """One attempt failed in a passing way: `reason` is redacted and ready to show."""
+
+    def __init__(self, info: RequestInfo, reason: str, retry_after: float | None) -> None:
+        super().__init__(reason)
+        self.info = info
+        self.reason = reason
         self.retry_after = retry_after
 
 
@@ -442,34 +471,77 @@ class EutilsClient:
         ids = list(pmids)
         if not ids:
             raise InputError("efetch needs at least one PMID")
-        return self._call("efetch", _efetch_params(ids), describe_ids(ids), _EFETCH_ROOTS,
-                          force_post=len(ids) > GET_MAX_IDS)
+        return self._call("efetch", self._efetch_request(ids), describe_ids(ids), _EFETCH_ROOTS)
 
     def efetch_batches(
         self, pmids: Sequence[str], batch_size: int = BATCH_SIZE
     ) -> Iterator[tuple[list[str], bytes | LmsciteError]]:
         """Each batch with its XML, or with the error that ended it, so one bad batch loses only itself.
 
+        Batches come in order, except that one whose attempt failed in a
+        passing way (a 500, a dropped connection) waits out its backoff at
+        the back of the queue while the batches behind it go ahead: with
+        NCBI's few requests a second, a wait in line would hold up every
+        batch.  A `Retry-After`, or `FAILURES_BEFORE_PAUSE` failures in a row,
+        make every batch wait, so a struggling server is not pressed harder.
+
         While the caller handles one batch, the request for the next is
         already on its way whenever the rate limit lets it go at once, so the
         round trip to NCBI overlaps the caller's parsing and storing.  Requests
-        still go one at a time and in order, on the one connection; do not
-        use the client for anything else while iterating (it would cost the
-        request in flight, which is then sent again).
+        still go one at a time, on the one connection; do not use the client
+        for anything else while iterating (it would cost the request in
+        flight, which is then sent again).
         """
         ids = list(pmids)
-        batches = [ids[start : start + batch_size] for start in range(0, len(ids), batch_size)]
+        queue = deque(_Batch(ids[start : start + batch_size]) for start in range(0, len(ids), batch_size))
+        failed_in_a_row = 0
         try:
-            for number, batch in enumerate(batches):
+            while queue:
+                batch = self._next_ready(queue)
+                batch.attempts += 1
+                what = describe_ids(batch.pmids)
+                answer: bytes | LmsciteError
                 try:
-                    answer: bytes | LmsciteError = self.efetch(batch)
+                    answer = self._attempt("efetch", self._efetch_request(batch.pmids), what, _EFETCH_ROOTS,
+                                           batch.attempts)
+                    failed_in_a_row = 0
+                except _Failed as failed:
+                    failed_in_a_row += 1
+                    if batch.attempts == self._max_attempts:
+                        answer = self._gave_up("efetch", what, failed.reason)
+                    else:
+                        self._requeue(queue, batch, failed, failed_in_a_row)
+                        continue
                 except LmsciteError as exc:
                     answer = exc
-                if number + 1 < len(batches):
-                    self._send_ahead(batches[number + 1])
-                yield batch, answer
+                self._send_ahead(queue)
+                yield batch.pmids, answer
         finally:
             self._abandon()
+
+    def _next_ready(self, queue: deque[_Batch]) -> _Batch:
+        """The first batch whose wait is over; when every one is still waiting, the soonest, after its wait."""
+        now = time.monotonic()
+        ready = next((batch for batch in queue if batch.ready_at <= now), None)
+        if ready is None:
+            ready = min(queue, key=lambda batch: batch.ready_at)
+            self._sleep(ready.ready_at - now)
+        queue.remove(ready)
+        return ready
+
+    def _requeue(self, queue: deque[_Batch], batch: _Batch, failed: _Failed, failed_in_a_row: int) -> None:
+        """Put a failed batch back: at the back after its own wait, or first after everyone's wait."""
+        everyone = failed.retry_after is not None or failed_in_a_row >= FAILURES_BEFORE_PAUSE
+        delay = self._delay(batch.attempts, failed.retry_after)
+        if self._on_retry:
+            self._on_retry(failed.info, failed.reason, delay)
+        if everyone:
+            self._sleep(delay)
+            batch.ready_at = 0.0
+            queue.appendleft(batch)
+        else:
+            batch.ready_at = time.monotonic() + delay
+            queue.append(batch)
 
     def esearch(
         self,
@@ -485,7 +557,8 @@ class EutilsClient:
         """One page of PubMed ids for `term`; dates as NCBI takes them (`2020`, `2020/01/31`)."""
         params = {"db": "pubmed", "term": term, "retmax": str(retmax), "retstart": str(retstart)}
         params.update(_search_filters(sort, mindate, maxdate, datetype))
-        return parse_esearch(self._call("esearch", params, _describe_term(term), _ESEARCH_ROOTS))
+        return parse_esearch(self._call("esearch", self._plan("esearch", params), _describe_term(term),
+                                        _ESEARCH_ROOTS))
 
     def esearch_all(
         self,
@@ -527,45 +600,53 @@ class EutilsClient:
     def count(self, term: str) -> int:
         """How many PubMed records match `term` (rettype=count: no ids are sent)."""
         params = {"db": "pubmed", "term": term, "rettype": "count"}
-        return parse_esearch(self._call("esearch", params, _describe_term(term), _ESEARCH_ROOTS)).count
+        return parse_esearch(self._call("esearch", self._plan("esearch", params), _describe_term(term),
+                                        _ESEARCH_ROOTS)).count
 
-    def _call(
-        self, endpoint: str, params: dict[str, str], what: str, roots: tuple[str, ...], *, force_post: bool = False
-    ) -> bytes:
-        method, target, body = self._plan(endpoint, params, force_post)
-        reason = ""
-        for attempt in range(1, self._max_attempts + 1):
-            sent = self._claim_sent((method, target, body)) if attempt == 1 else None
-            if sent is None:
-                self._limiter.acquire()
-                info = RequestInfo(endpoint, method, what, attempt, self._max_attempts)
-                if self._on_request:
-                    self._on_request(info)
-            else:
-                info = sent.info
+    def _call(self, endpoint: str, request: _Request, what: str, roots: tuple[str, ...]) -> bytes:
+        """One request, retried in place until it succeeds or its attempts run out."""
+        attempt = 1
+        while True:
             try:
-                if sent is None:
-                    status, status_reason, retry_after, data = self._send(method, target, body)
-                else:
-                    status, status_reason, retry_after, data = self._receive(sent)
-                return _check_answer(status, status_reason, retry_after, data, roots)
-            except EutilsRequestError as exc:
-                raise EutilsRequestError(self._redact(f"{exc} ({endpoint} for {what})")) from None
-            except _Transient as exc:
-                reason, delay = self._redact(str(exc)), self._delay(attempt, exc.retry_after)
-            except (OSError, EOFError, zlib.error, http.client.HTTPException) as exc:
-                reason, delay = self._redact(_describe_failure(exc)), self._delay(attempt, None)
-            if attempt == self._max_attempts:
-                break
-            if self._on_retry:
-                self._on_retry(info, reason, delay)
-            self._sleep(delay)
-        raise NetworkError(
-            f"E-utilities {endpoint} failed for {what} after {self._max_attempts} "
-            f"attempt{'s' if self._max_attempts != 1 else ''}: {reason}"
-        ) from None
+                return self._attempt(endpoint, request, what, roots, attempt)
+            except _Failed as failed:
+                if attempt == self._max_attempts:
+                    raise self._gave_up(endpoint, what, failed.reason) from None
+                delay = self._delay(attempt, failed.retry_after)
+                if self._on_retry:
+                    self._on_retry(failed.info, failed.reason, delay)
+                self._sleep(delay)
+                attempt += 1
 
-    def _plan(self, endpoint: str, params: dict[str, str], force_post: bool) -> tuple[str, str, bytes | None]:
+    def _attempt(self, endpoint: str, request: _Request, what: str, roots: tuple[str, ...], attempt: int) -> bytes:
+        """One try: the answer, `_Failed` when worth another, `EutilsRequestError` when never."""
+        sent = self._claim_sent(request)
+        if sent is None:
+            self._limiter.acquire()
+            info = RequestInfo(endpoint, request[0], what, attempt, self._max_attempts)
+            if self._on_request:
+                self._on_request(info)
+        else:
+            info = sent.info
+        try:
+            status, status_reason, retry_after, data = self._send(*request) if sent is None else self._receive(sent)
+            return _check_answer(status, status_reason, retry_after, data, roots)
+        except EutilsRequestError as exc:
+            raise EutilsRequestError(self._redact(f"{exc} ({endpoint} for {what})")) from None
+        except _Transient as exc:
+            raise _Failed(info, self._redact(str(exc)), exc.retry_after) from None
+        except (OSError, EOFError, zlib.error, http.client.HTTPException) as exc:
+            raise _Failed(info, self._redact(_describe_failure(exc)), None) from None
+
+    def _gave_up(self, endpoint: str, what: str, reason: str) -> NetworkError:
+        attempts = f"{self._max_attempts} attempt{'s' if self._max_attempts != 1 else ''}"
+        return NetworkError(f"E-utilities {endpoint} failed for {what} after {attempts}: {reason}")
+
+    def _efetch_request(self, pmids: list[str]) -> _Request:
+        return self._plan("efetch", {"db": "pubmed", "id": ",".join(pmids), "retmode": "xml"},
+                          force_post=len(pmids) > GET_MAX_IDS)
+
+    def _plan(self, endpoint: str, params: dict[str, str], force_post: bool = False) -> _Request:
         """GET while the URL stays short, else POST with every parameter in the form body."""
         identity = {"tool": TOOL, "email": self._settings.email, "api_key": self._settings.api_key}
         query = urllib.parse.urlencode({**params, **{k: v for k, v in identity.items() if v}}, safe=",")
@@ -587,24 +668,28 @@ class EutilsClient:
                 raise
         return _answer(response, data)
 
-    def _send_ahead(self, batch: list[str]) -> None:
-        """Send `batch`'s efetch now if a rate slot is free; `_call` reads its answer as attempt 1."""
-        if self._sent is not None or not self._limiter.try_acquire():
+    def _send_ahead(self, queue: deque[_Batch]) -> None:
+        """Send the next ready batch's efetch now if a rate slot is free; `_attempt` reads its answer."""
+        now = time.monotonic()
+        batch = next((batch for batch in queue if batch.ready_at <= now), None)
+        if batch is None or self._sent is not None or not self._limiter.try_acquire():
             return
-        method, target, body = self._plan("efetch", _efetch_params(batch), len(batch) > GET_MAX_IDS)
-        info = RequestInfo("efetch", method, describe_ids(batch), 1, self._max_attempts)
+        queue.remove(batch)
+        queue.appendleft(batch)
+        request = self._efetch_request(batch.pmids)
+        info = RequestInfo("efetch", request[0], describe_ids(batch.pmids), batch.attempts + 1, self._max_attempts)
         if self._on_request:
             self._on_request(info)
         failure: BaseException | None = None
         with self._lock:
             try:
-                self._connect().request(method, target, body=body, headers=_headers(body))
+                self._connect().request(request[0], request[1], body=request[2], headers=_headers(request[2]))
             except (OSError, http.client.HTTPException) as exc:
                 self._drop_connection()
                 failure = exc
-        self._sent = _Sent((method, target, body), info, failure)
+        self._sent = _Sent(request, info, failure)
 
-    def _claim_sent(self, request: tuple[str, str, bytes | None]) -> _Sent | None:
+    def _claim_sent(self, request: _Request) -> _Sent | None:
         """The request in flight when it is this one; another one in flight is given up."""
         sent = self._sent
         if sent is not None and sent.request != request:
@@ -664,10 +749,6 @@ class EutilsClient:
             for form in {key, urllib.parse.quote(key, safe=""), urllib.parse.quote_plus(key)}:
                 text = text.replace(form, "***")
         return _API_KEY_PARAM.sub(r"\1***", text)
-
-
-def _efetch_params(ids: list[str]) -> dict[str, str]:
-    return {"db": "pubmed", "id": ",".join(ids), "retmode": "xml"}
 
 
 def _headers(body: bytes | None) -> dict[str, str]:

@@ -207,6 +207,7 @@ class FakeEutils:
         self.gzip = True
         self.email = TEST_EMAIL
         self._faults: deque[Fault | None] = deque()
+        self._failing: dict[str, Fault] = {}
         self._random = random.Random(seed)
         self._lock = threading.Lock()
         self._httpd: _Server | None = None
@@ -244,6 +245,11 @@ class FakeEutils:
         """Answer the next requests with these faults, in order; None answers one normally."""
         with self._lock:
             self._faults.extend(faults)
+
+    def fail_for(self, pmid: str, fault: Fault) -> None:
+        """Answer every request that asks for `pmid` with `fault`: a batch that keeps failing, in any order."""
+        with self._lock:
+            self._failing[pmid] = fault
 
     def add_synthetic(self, count: int, *, template: str = SYNTHETIC_TEMPLATE) -> list[str]:
         """Register `count` new records cloned from a real one; returns their PMIDs (9 digits, unused)."""
@@ -300,7 +306,7 @@ class FakeEutils:
         )
         with self._lock:
             self.requests.append(request)
-            fault = self._fault_for(arrived)
+            fault = self._fault_for(arrived, request)
         if fault is not None and fault.body is not None:
             echo = f"{handler.command} {handler.path} {form.decode('utf-8', 'replace')}".strip()
             status = fault.status
@@ -313,7 +319,10 @@ class FakeEutils:
             time.sleep(self.latency)
         self._send(handler, request, status, body, fault or Fault())
 
-    def _fault_for(self, arrived: float) -> Fault | None:
+    def _fault_for(self, arrived: float, request: Request) -> Fault | None:
+        failing = next((self._failing[pmid] for pmid in request.ids if pmid in self._failing), None)
+        if failing is not None:
+            return failing
         if self._faults:
             return self._faults.popleft()
         if self.rate_limit is not None:

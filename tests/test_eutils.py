@@ -335,14 +335,49 @@ def test_callbacks_see_every_attempt_and_every_retry(eutils, client) -> None:
 
 def test_a_batch_that_keeps_failing_is_yielded_as_its_error_and_the_others_arrive(eutils, client) -> None:
     pmids = eutils.add_synthetic(450)
-    eutils.script(None, *[Fault(status=500)] * 3)
+    eutils.fail_for(pmids[200], Fault(status=500))
 
-    results = list(client(max_attempts=3).efetch_batches(pmids))
+    results = dict((batch[0], outcome) for batch, outcome in client(max_attempts=3).efetch_batches(pmids))
 
-    assert [type(outcome) for _, outcome in results] == [bytes, NetworkError, bytes]
-    assert str(results[1][1]).startswith(f"E-utilities efetch failed for PMIDs {pmids[200]}, ")
-    assert "(200 PMIDs) after 3 attempts" in str(results[1][1])
-    assert results[2][1].count(b"<PubmedArticle>") == 50
+    assert [type(results[first]) for first in (pmids[0], pmids[200], pmids[400])] == [bytes, NetworkError, bytes]
+    assert str(results[pmids[200]]).startswith(f"E-utilities efetch failed for PMIDs {pmids[200]}, ")
+    assert "(200 PMIDs) after 3 attempts" in str(results[pmids[200]])
+    assert results[pmids[400]].count(b"<PubmedArticle>") == 50
+    assert len(eutils.to("efetch")) == 1 + 3 + 1
+
+
+def test_a_failed_batch_waits_behind_the_others_instead_of_holding_them_up(eutils, client) -> None:
+    pmids = eutils.add_synthetic(450)
+    eutils.script(None, Fault(status=500))
+
+    results = list(client().efetch_batches(pmids))
+
+    assert [request.ids[0] for request in eutils.to("efetch")] == [pmids[0], pmids[200], pmids[400], pmids[200]]
+    assert [batch[0] for batch, _ in results] == [pmids[0], pmids[400], pmids[200]]
+    assert sum(body.count(b"<PubmedArticle>") for _, body in results) == 450
+
+
+def test_after_three_failures_in_a_row_the_failing_batch_is_retried_before_any_other(eutils, client) -> None:
+    pmids = eutils.add_synthetic(450)
+    eutils.script(None, Fault(status=500), Fault(status=503), Fault(status=500))
+
+    results = list(client().efetch_batches(pmids))
+
+    assert [request.ids[0] for request in eutils.to("efetch")] == [
+        pmids[0], pmids[200], pmids[400], pmids[200], pmids[200], pmids[400]]
+    assert all(isinstance(body, bytes) for _, body in results)
+
+
+def test_retry_after_makes_every_batch_wait_it_out(eutils, client) -> None:
+    pmids = eutils.add_synthetic(450)
+    eutils.script(None, Fault.rate_limited(retry_after="1"))
+
+    results = list(client().efetch_batches(pmids))
+
+    requests = eutils.to("efetch")
+    assert [request.ids[0] for request in requests] == [pmids[0], pmids[200], pmids[200], pmids[400]]
+    assert requests[2].time - requests[1].time >= 1.0
+    assert all(isinstance(body, bytes) for _, body in results)
 
 
 def test_every_batch_arrives_from_a_server_failing_a_third_of_the_time(eutils, client) -> None:
