@@ -436,6 +436,18 @@ def machine() -> list[str]:
             f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"]
 
 
+def install(command: str) -> str:
+    """How the measured `lmscite` is installed: an editable install compiles every module on each run
+    when bytecode caching is off (PYTHONDONTWRITEBYTECODE), which users' regular installs never do."""
+    probe = ("import lmscite, pathlib, sys; p = pathlib.Path(lmscite.__file__).parent; "
+             "print(p, 'site-packages' in p.parts, (p / '__pycache__').is_dir())")
+    python = Path(command).with_name("python")
+    done = subprocess.run([str(python), "-c", probe], capture_output=True, text=True, check=False, cwd="/")
+    where, regular, cached = (done.stdout.split() + ["?", "?", "?"])[:3]
+    kind = "regular install" if regular == "True" else "editable install"
+    return f"lmscite: {command} ({kind} from {where}; bytecode cached: {'yes' if cached == 'True' else 'no'})"
+
+
 def _lscpu() -> list[str]:
     try:
         return subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout.splitlines()
@@ -468,7 +480,7 @@ def main(argv: list[str] | None = None) -> int:
     args.workdir.mkdir(parents=True, exist_ok=True)
     suite = Suite(workdir=args.workdir, repeat=args.repeat or (1 if args.quick else 3), quick=args.quick,
                   lmscite=installed)
-    header = machine() + [f"runs per figure: {suite.repeat}{' (quick)' if args.quick else ''}"]
+    header = machine() + [install(installed), f"runs per figure: {suite.repeat}{' (quick)' if args.quick else ''}"]
     print("\n".join(header), file=sys.stderr)
     sections = set(args.only.split(","))
     real_records()
