@@ -113,8 +113,12 @@ def warnings_for(entry: Entry, notices: Mapping[str, Entry] | None = None) -> li
     """What a page must warn its readers of: retraction, erratum, expression of concern, update.
 
     `notices` maps notice PMIDs to their records (`linked_notices`); a link
-    whose notice is not stored is cited from the link's own text.
+    whose notice is not stored is cited from the link's own text.  Most
+    records have no links and are not retracted: they are answered without
+    `findings`, which a page of 10,000 entries would call for nothing.
     """
+    if not entry.corrections and RETRACTED_TYPE not in entry.publication_types:
+        return []
     return findings(entry, notices, READER_KINDS)
 
 

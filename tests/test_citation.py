@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lmscite import medline, pubmed_xml
-from lmscite.citation import author_line, citation_line, citation_parts, format_date, month_abbrev
+from lmscite.citation import author_line, author_name, citation_line, citation_parts, format_date, month_abbrev
 from lmscite.model import Author, ELocation, Entry, Journal, Provenance, PubDate
 
 DATA = Path(__file__).parent / "data"
@@ -310,3 +310,14 @@ def test_citation_line_is_well_formed_for_any_parts(date: PubDate, volume: str |
     assert not _DOUBLED.search(line.replace("...", ""))
     assert line == line.strip()
     assert not line.startswith((";", ":", "."))
+
+
+_NAME_PART = st.one_of(st.none(), st.text(alphabet=" \t\n\u00a0Abé-.", max_size=8))
+
+
+@given(last=_NAME_PART, initials=_NAME_PART, suffix=_NAME_PART)
+def test_author_name_is_its_parts_with_whitespace_cleaned_one_space_apart(
+        last: str | None, initials: str | None, suffix: str | None) -> None:
+    parts = [" ".join(part.split()) for part in (last, initials, suffix) if part]
+    name = author_name(Author(last_name=last, initials=initials, suffix=suffix))
+    assert name == " ".join(part for part in parts if part)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from lmscite import markup
 
 
@@ -45,3 +50,8 @@ def test_markdown_of_mathml_is_its_text():
 
 def test_escape_makes_plain_text_a_fragment():
     assert markup.plain(markup.escape("a < b & c")) == "a < b & c"
+
+
+@given(st.one_of(st.text(), st.text(alphabet="\\`*_{}[]<>#+!|~^&()a \n")))
+def test_markdown_escaping_puts_one_backslash_before_each_special_character(text):
+    assert markup.escape_markdown(text) == re.sub(r"([\\`*_{}\[\]<>#+!|~^])", r"\\\1", text)

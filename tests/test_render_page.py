@@ -18,16 +18,19 @@ from xml.etree import ElementTree
 
 import html5lib
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lmscite.curation import curation_from_data
 from lmscite.errors import InputError
 from lmscite.model import Author, Correction, Entry
 from lmscite.pubmed_xml import iter_entries
 from lmscite.render import ExportOptions, Page, renderer
-from lmscite.render.page import page_order
+from lmscite.render.page import page_order, plain_paragraph
 
 XML = Path(__file__).parent / "data" / "xml"
 GOLDEN = Path(__file__).parent / "golden"
+DOCS = Path(__file__).parent.parent / "docs" / "templates.md"
 NS = "{http://www.w3.org/1999/xhtml}"
 HOSTILE = [
     '<script>alert("x")</script>',
@@ -391,6 +394,19 @@ def test_a_user_markdown_template_gets_escaped_text(tmp_path):
     assert page([entry], "markdown", template=str(mine)) == "* \\[x\\](javascript:alert(1)) (35649368)\n"
 
 
+def test_a_user_template_can_read_every_entry_variable_the_documentation_lists(tmp_path):
+    docs = DOCS.read_text(encoding="utf-8")
+    documented = re.findall(r"^\| `entry\.(\w+)`(?:, `entry\.(\w+)`)?", docs, re.MULTILINE)
+    names = sorted({name for row in documented for name in row if name})
+    mine = tmp_path / "all.md.j2"
+    mine.write_text("{% for s in page.sections %}{% for e in s.entries %}"
+                    + "".join(f"{name}: {{{{ e.{name} is defined }}}} " for name in names)
+                    + "short: {{ e.short }}{% endfor %}{% endfor %}\n", encoding="utf-8")
+    shown = page([load("mp_35649368_erratumin.xml")], "markdown", template=str(mine))
+    assert len(names) == 24 and "False" not in shown
+    assert shown.endswith("short: Li 2022\n")
+
+
 @pytest.mark.parametrize("source, message", [
     ("{% for x in %}", "TemplateSyntaxError"),
     ("{{ page.nothing_here }}", "UndefinedError"),
@@ -497,3 +513,48 @@ def test_safe_curator_markdown_renders_the_same_after_lmscite_rewrites_it(source
 
     parser = MarkdownIt("commonmark", {"html": False})
     assert parser.render(curator_markdown(source)) == parser.render(source)
+
+
+# --- fast paths agree with the slow ones --------------------------------------
+
+_PROSE_NOTE = st.one_of(
+    st.text(),
+    st.from_regex(r"[A-Za-z][ -~]*", fullmatch=True),
+    st.from_regex(r"[^\W\d_][^\n]*", fullmatch=True),
+)
+
+
+def test_a_plain_prose_note_skips_the_markdown_parser():
+    assert plain_paragraph("Chosen for the benchmark page: a 2000 RCT (n = 120), see #4 + {5}.")
+
+
+@pytest.mark.parametrize("source", [
+    "*em* note", "A [link](https://x.org)", "A <https://x.org>", "AT&amp;T", "a\\_b", "A `code`",
+    "A ![pic](x)", "- item", "1. first", "# heading", "> quote", "    code", "Two\nlines", "Tab\tstop",
+    "Trailing space ", "",
+])
+def test_a_note_with_markdown_syntax_goes_through_the_parser(source):
+    assert not plain_paragraph(source)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_PROSE_NOTE)
+def test_a_note_reads_the_same_whether_or_not_the_parser_was_skipped(source):
+    from lmscite.render import html, markdown
+
+    assert markdown.note(source) == markdown.parsed_note(source)
+    assert html.note(source) == html.parsed_note(source)
+
+
+@given(st.one_of(st.text(), st.text(alphabet=" \t\n\u00a0\u2028\u3000ab")))
+def test_markdown_puts_a_fragment_on_one_line_exactly_as_splitting_and_joining_would(value):
+    from lmscite.render.markdown import _one_line
+
+    assert _one_line(value) == " ".join(value.split())
+
+
+@given(st.one_of(st.text(), st.from_regex(r"\n*[a-z\n]*\n*", fullmatch=True)))
+def test_a_page_ends_in_one_newline_with_no_blank_lines_around_it(text):
+    from lmscite.render.page import one_final_newline
+
+    assert one_final_newline(text) == text.strip("\n") + "\n"

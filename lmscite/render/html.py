@@ -23,7 +23,15 @@ from markupsafe import Markup, escape
 from lmscite import markup
 from lmscite.model import Entry
 from lmscite.render import ExportOptions
-from lmscite.render.page import Flavour, build, load_template, markdown_parser, render_template
+from lmscite.render.page import (
+    Flavour,
+    build,
+    load_template,
+    markdown_parser,
+    one_final_newline,
+    plain_paragraph,
+    render_template,
+)
 
 TEMPLATE = "page.html.j2"
 
@@ -41,7 +49,7 @@ def render(entries: Sequence[Entry], options: ExportOptions) -> str:
     template = load_template(options, TEMPLATE, autoescape=True)
     context = build(entries, options, FLAVOUR)
     context["assets"] = assets()
-    return render_template(template, context, options).strip("\n") + "\n"
+    return one_final_newline(render_template(template, context, options))
 
 
 @lru_cache(maxsize=1)
@@ -79,7 +87,27 @@ def curator_markdown(source: str) -> Markup:
 
 
 def note(source: str) -> Markup:
-    """An editorial note framed as "[Ed. ...]", inside its paragraph when it is one."""
+    """An editorial note framed as "[Ed. ...]", inside its paragraph when it is one.
+
+    A note that is plain prose is written as the parser would write its one
+    paragraph, without parsing it.
+    """
+    if plain_paragraph(source):
+        return Markup(f"<p>[Ed. {_parser_escape(source)}]</p>")
+    return parsed_note(source)
+
+
+def _parser_escape(text: str) -> str:
+    """Text as markdown-it writes it: `&`, `<`, `>` and `"` escaped, `'` not (unlike `escape`).
+
+    markdown-it's own function is not imported for it: importing the parser
+    costs a page with no Markdown to parse 40 ms.
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def parsed_note(source: str) -> Markup:
+    """`note` for any Markdown: rendered by the parser."""
     rendered = markdown_parser().render(source).strip()
     if not rendered:
         return Markup("")

@@ -15,7 +15,16 @@ from collections.abc import Sequence
 from lmscite import markup
 from lmscite.model import Entry
 from lmscite.render import ExportOptions
-from lmscite.render.page import Flavour, build, load_template, markdown_parser, render_template, safe_link
+from lmscite.render.page import (
+    Flavour,
+    build,
+    load_template,
+    markdown_parser,
+    one_final_newline,
+    plain_paragraph,
+    render_template,
+    safe_link,
+)
 
 TEMPLATE = "page.md.j2"
 _ORDERED = re.compile(r"^(\d{1,9})([.)])(?=\s|$)")
@@ -28,7 +37,7 @@ _BLOCK_STARTS = frozenset("-=0123456789")
 def render(entries: Sequence[Entry], options: ExportOptions) -> str:
     template = load_template(options, TEMPLATE, autoescape=False)
     text = render_template(template, build(entries, options, FLAVOUR), options)
-    return _single_blank_lines(text).strip("\n") + "\n"
+    return one_final_newline(_single_blank_lines(text))
 
 
 def _single_blank_lines(text: str) -> str:
@@ -40,12 +49,30 @@ def _single_blank_lines(text: str) -> str:
 
 def text(value: str) -> str:
     """Plain text that Markdown shows as written, on one line."""
-    return _line(_amp(markup.escape_markdown(" ".join(value.split()))))
+    return _line(_literal(" ".join(value.split())))
 
 
 def fragment(value: str) -> str:
     """A record fragment: italics and bold kept as emphasis, everything else literal."""
-    return _line(_amp(" ".join(markup.to_markdown(value).split())))
+    return _line(_amp(_one_line(markup.to_markdown(value))))
+
+
+def _one_line(value: str) -> str:
+    """Whitespace runs as one space, ends trimmed, like `" ".join(value.split())`.
+
+    Fragments are long (whole abstract sections) and almost always on one
+    line already; seeing that is cheaper than splitting them into words.
+    Printable text has no whitespace but the space, so it is already one
+    line when it has no double space and no space at either end.
+    """
+    if value.isprintable() and "  " not in value and not value.startswith(" ") and not value.endswith(" "):
+        return value
+    return " ".join(value.split())
+
+
+def _literal(value: str) -> str:
+    """Text that Markdown shows as written, line breaks kept."""
+    return _amp(markup.escape_markdown(value))
 
 
 def _amp(value: str) -> str:
@@ -73,7 +100,18 @@ def curator_markdown(source: str) -> str:
 
 
 def note(source: str) -> str:
-    """An editorial note, framed as the reference page does: [Ed. ...]."""
+    """An editorial note, framed as the reference page does: [Ed. ...].
+
+    A note that is plain prose is written as the parser would write its one
+    paragraph, without parsing it.
+    """
+    if plain_paragraph(source):
+        return "\\[Ed. " + _line(_literal(source)) + "\\]"
+    return parsed_note(source)
+
+
+def parsed_note(source: str) -> str:
+    """`note` for any Markdown: parsed, and written back from its tokens."""
     blocks = _blocks(markdown_parser().parse(source))
     if not blocks:
         return ""
@@ -160,7 +198,7 @@ def _inline(children: list) -> str:
     for child in children:
         kind = child.type
         if kind == "text":
-            out.append(_amp(markup.escape_markdown(child.content)))
+            out.append(_literal(child.content))
         elif kind == "softbreak":
             out.append(" ")
         elif kind == "hardbreak":
@@ -179,7 +217,7 @@ def _inline(children: list) -> str:
             href = links.pop() if links else None
             out.append(f"](<{_destination(href)}>)" if href else "")
         else:
-            out.append(_amp(markup.escape_markdown(child.content)))
+            out.append(_literal(child.content))
     return "".join(out)
 
 

@@ -15,7 +15,7 @@ import re
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -47,8 +47,9 @@ SHOWN_TYPES = frozenset({
 """Publication types a reader weighs the evidence by; "Journal Article" and the like say nothing."""
 
 _ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
-_SPACE = re.compile(r"\s+")
 _SLUG = re.compile(r"[^\w]+")
+_INLINE_SYNTAX = re.compile(r"[\\`*_\[\]!<&]")
+"""Where CommonMark's inline rules start: escape, code, emphasis, link, image, autolink, entity."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,6 @@ class EntryView:
     title_plain: str
     vernacular_title: str | None
     authors: str | None
-    short: str
     affiliations: list[str]
     body_kind: str | None
     body: list[Paragraph]
@@ -106,6 +106,12 @@ class EntryView:
     pmc_url: str | None
     year: str | None
     record: Entry
+    _flavour: Flavour = field(repr=False, compare=False)
+
+    @cached_property
+    def short(self) -> str:
+        """"Lang 2000", made when first read: only a table of contents of up to 300 entries reads it."""
+        return self._flavour.text(_short(self.record))
 
 
 @dataclass
@@ -219,7 +225,7 @@ def entry_view(entry: Entry, options: ExportOptions, flavour: Flavour) -> EntryV
     authors = author_line(entry, max_authors=options.max_authors)
     kind, body, copyright_ = _body(entry, options.abstract, flavour)
     warnings = warnings_for(entry, options.notices)
-    doi = entry.doi
+    doi, pmcid = entry.doi, entry.pmcid
     return EntryView(
         pmid=entry.pmid,
         anchor=f"pmid-{entry.pmid}",
@@ -229,7 +235,6 @@ def entry_view(entry: Entry, options: ExportOptions, flavour: Flavour) -> EntryV
         title_plain=markup.plain(entry.title),
         vernacular_title=flavour.fragment(entry.vernacular_title) if entry.vernacular_title else None,
         authors=flavour.text(_sentence(authors)) if authors else None,
-        short=flavour.text(_short(entry)),
         affiliations=[flavour.text(a) for a in _affiliations(entry, options.affiliations)],
         body_kind=kind,
         body=body,
@@ -241,10 +246,11 @@ def entry_view(entry: Entry, options: ExportOptions, flavour: Flavour) -> EntryV
         tags=[flavour.text(t) for t in entry.curation.tags],
         doi=flavour.text(doi) if doi else None,
         doi_url=DOI + quote(doi, safe="/:;()._-") if doi else None,
-        pmcid=flavour.text(entry.pmcid) if entry.pmcid else None,
-        pmc_url=PMC + quote(entry.pmcid, safe="") + "/" if entry.pmcid else None,
+        pmcid=flavour.text(pmcid) if pmcid else None,
+        pmc_url=PMC + quote(pmcid, safe="") + "/" if pmcid else None,
         year=entry.year,
         record=entry,
+        _flavour=flavour,
     )
 
 
@@ -263,14 +269,15 @@ def _short(entry: Entry) -> str:
 def _affiliations(entry: Entry, which: str) -> list[str]:
     if which == "none":
         return []
-    every = (_squash(a) for author in entry.authors for a in author.affiliations if a.strip())
+    every = (squashed for author in entry.authors for a in author.affiliations if (squashed := _squash(a)))
     if which == "first":
         return [first] if (first := next(every, None)) else []
     return list(dict.fromkeys(every))
 
 
 def _squash(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
+    """Whitespace runs as one space, ends trimmed (split and join: 3x faster than a regex)."""
+    return " ".join(text.split())
 
 
 def _body(entry: Entry, mode: str, flavour: Flavour) -> tuple[str | None, list[Paragraph], str | None]:
@@ -322,6 +329,20 @@ def _notice(finding: Finding, flavour: Flavour) -> Notice:
         pmid=finding.pmid,
         url=f"{PUBMED}{finding.pmid}/" if finding.pmid else None,
     )
+
+
+def plain_paragraph(source: str) -> bool:
+    """Whether CommonMark reads `source` as one paragraph of literal text, so it need not be parsed.
+
+    Most curator notes are a sentence of prose, and markdown-it costs tens of
+    microseconds a note.  The test is strict: one line of printable characters
+    (so no tabs or other whitespace than spaces), starting with a letter (no
+    block construct does), ending with no space (the parser would trim it),
+    and with none of the characters an inline rule starts at.  Tests check
+    both formats' notes against the parser's.
+    """
+    return (source[:1].isalpha() and source.isprintable() and not source.endswith(" ")
+            and _INLINE_SYNTAX.search(source) is None)
 
 
 def safe_link(url: str) -> bool:
@@ -395,6 +416,17 @@ def render_template(template: Any, context: dict[str, Any], options: ExportOptio
         line = _template_line(exc, template.filename)
         where = f" (line {line})" if line else ""
         raise InputError(f"template {options.template}{where}: {_describe(exc)}") from None
+
+
+def one_final_newline(text: str) -> str:
+    """The page without blank lines before or after it, ending in one newline.
+
+    Most pages already are: a page is megabytes, and stripping then adding
+    the newline would copy it twice.
+    """
+    if text.endswith("\n") and not text.endswith("\n\n") and not text.startswith("\n"):
+        return text
+    return text.strip("\n") + "\n"
 
 
 def _describe(exc: BaseException) -> str:
