@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from html.entities import name2codepoint
 from io import BytesIO
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from lxml import etree
 
@@ -47,7 +47,6 @@ from lmscite.errors import InputError, ParseError
 from lmscite.ids import field_pmid, orcid
 from lmscite.markup import INLINE, MATHML, escape
 from lmscite.model import (
-    month_number,
     CORRECTION_KINDS,
     Abstract,
     AbstractSection,
@@ -61,6 +60,7 @@ from lmscite.model import (
     Provenance,
     PubDate,
     Qualifier,
+    month_number,
 )
 
 _ROOT = "PubmedArticleSet"
@@ -80,6 +80,8 @@ _PARSER_OPTIONS = {
 _CORRECTIONS = frozenset(CORRECTION_KINDS)
 _BREAK_RUN = re.compile(r"[ \t\r\n]*[\t\r\n][ \t\r\n]*")
 _LOCATION_SUFFIX = re.compile(r",? line \d+, column \d+\s*$")
+_NO_JOURNAL = Journal()
+_DATE_PARTS = ("Year", "Month", "Day", "Season", "MedlineDate")
 
 
 class EutilsErrorBody(ParseError):
@@ -247,7 +249,8 @@ def _fragment(element: etree._Element | None) -> str | None:
     if element is None:
         return None
     if len(element) == 0:
-        return (_squash(escape(element.text)) or None) if element.text else None
+        text = element.text
+        return (_squash(escape(text)) or None) if text else None
     parts: list[str] = []
     _fragment_parts(element, parts, in_math=False)
     return _squash("".join(parts)) or None
@@ -292,7 +295,11 @@ def _math_attributes(element: etree._Element) -> str:
 # --- element access -------------------------------------------------------
 # Records are read with one pass over an element's children rather than a
 # find() per field: once lxml has built the tree, these lookups and the Python
-# calls around them are most of the parsing time.
+# calls around them are most of the parsing time.  One find() costs about as
+# much as grouping all of an element's children, so none is left on the record
+# path.  Lists are built with plain loops rather than comprehensions or
+# generator expressions, which on Python 3.11 are each one more function call,
+# made several times per record.
 
 _Children = dict[str, list[etree._Element]]
 _NONE: list[etree._Element] = []
@@ -303,12 +310,17 @@ def _children(element: etree._Element | None) -> _Children:
     groups: _Children = {}
     if element is not None:
         for child in element:
-            tag = child.tag
-            if tag in groups:
-                groups[tag].append(child)
-            else:
-                groups[tag] = [child]
+            groups.setdefault(child.tag, []).append(child)
     return groups
+
+
+def _firsts(element: etree._Element | None) -> dict[str, etree._Element]:
+    """The first child element of each tag: `_children` for elements whose repeats are not read."""
+    found: dict[str, etree._Element] = {}
+    if element is not None:
+        for child in element:
+            found.setdefault(child.tag, child)
+    return found
 
 
 def _one(groups: _Children, tag: str) -> etree._Element | None:
@@ -331,8 +343,23 @@ def _fields(element: etree._Element | None) -> dict[str, str]:
     return values
 
 
+def _first_text(elements: list[etree._Element]) -> str | None:
+    """The first non-empty plain text among the elements."""
+    for element in elements:
+        text = _plain(element)
+        if text:
+            return text
+    return None
+
+
 def _texts(elements: list[etree._Element]) -> list[str]:
-    return [text for text in map(_plain, elements) if text]
+    """The non-empty plain texts, in order."""
+    found = []
+    for element in elements:
+        text = _plain(element)
+        if text:
+            found.append(text)
+    return found
 
 
 # --- small parts ----------------------------------------------------------
@@ -353,48 +380,61 @@ def _iso_date(element: etree._Element | None) -> str | None:
     return f"{year}-{month:02d}"
 
 
+def _iso_dates(elements: list[etree._Element]) -> list[str]:
+    """The non-empty ISO dates, in order."""
+    found = []
+    for element in elements:
+        date = _iso_date(element)
+        if date:
+            found.append(date)
+    return found
+
+
 def _pub_date(element: etree._Element | None) -> PubDate | None:
     """The date parts exactly as given, or None when there are none."""
     parts = _fields(element)
-    if not parts:
+    if parts.keys().isdisjoint(_DATE_PARTS):
         return None
-    date = PubDate(year=parts.get("Year"), month=parts.get("Month"), day=parts.get("Day"),
+    return PubDate(year=parts.get("Year"), month=parts.get("Month"), day=parts.get("Day"),
                    season=parts.get("Season"), medline_date=parts.get("MedlineDate"))
-    return date if date != PubDate() else None
-
-
-_NAME_FIELDS = {"LastName": "last_name", "ForeName": "fore_name", "Initials": "initials",
-                "Suffix": "suffix", "CollectiveName": "collective_name"}
-_AUTHOR_TAGS = ("Author", "Affiliation", "Identifier", *_NAME_FIELDS)
 
 
 def _authors(lists: list[etree._Element]) -> list[Author]:
-    """Persons and collectives, read in one filtered pass over each AuthorList.
+    """Persons and collectives, read in one pass over each AuthorList.
 
     Affiliations come from AffiliationInfo and from the pre-2014 Author/Affiliation;
     an Identifier counts only when its Source is ORCID (institution ids are not).
+    The walk is `iter()` unfiltered: with the eight tags wanted here, lxml's
+    tag matcher costs more per node than the few nodes it would skip.
     """
-    found: list[dict[str, Any]] = []
+    found: list[Author] = []
     for author_list in lists:
-        current: dict[str, Any] = {}
-        for node in author_list.iter(*_AUTHOR_TAGS):
+        author: Author | None = None
+        for node in author_list.iter():
             tag = node.tag
             if tag == "Author":
-                current = {"affiliations": [], "valid": node.get("ValidYN") != "N"}
-                found.append(current)
-            elif not current:
+                author = Author(valid=node.get("ValidYN") != "N")
+                found.append(author)
+            elif author is None:
                 continue
-            elif tag == "Identifier":
-                if not current.get("orcid") and (node.get("Source") or "").upper() == "ORCID":
-                    current["orcid"] = orcid(node.text)
-            else:
+            elif tag == "LastName":
+                author.last_name = _plain(node)
+            elif tag == "ForeName":
+                author.fore_name = _plain(node)
+            elif tag == "Initials":
+                author.initials = _plain(node)
+            elif tag == "Affiliation":
                 text = _plain(node)
-                if tag == "Affiliation":
-                    if text:
-                        current["affiliations"].append(text)
-                else:
-                    current[_NAME_FIELDS[tag]] = text
-    return [Author(**fields) for fields in found]
+                if text:
+                    author.affiliations.append(text)
+            elif tag == "Suffix":
+                author.suffix = _plain(node)
+            elif tag == "CollectiveName":
+                author.collective_name = _plain(node)
+            elif (tag == "Identifier" and not author.orcid
+                  and (node.get("Source") or "").upper() == "ORCID"):
+                author.orcid = orcid(node.text)
+    return found
 
 
 def _abstract(element: etree._Element | None) -> Abstract:
@@ -439,9 +479,14 @@ def _article_ids(*lists: etree._Element | None) -> dict[str, str]:
 
 def _keywords(lists: list[etree._Element]) -> list[str]:
     """Keywords in order, repeats dropped (GeneReviews lists some twice)."""
-    words = (_plain(keyword) for keyword_list in lists for keyword in keyword_list
-             if keyword.tag == "Keyword")
-    return list(dict.fromkeys(word for word in words if word))
+    words: dict[str, None] = {}
+    for keyword_list in lists:
+        for keyword in keyword_list:
+            if keyword.tag == "Keyword":
+                word = _plain(keyword)
+                if word:
+                    words[word] = None
+    return list(words)
 
 
 def _mesh(heading_list: etree._Element | None) -> list[MeshHeading]:
@@ -480,27 +525,29 @@ def _corrections(link_list: etree._Element | None) -> list[Correction]:
     return found
 
 
-def _journal(journal: etree._Element | None, info: etree._Element | None) -> Journal | None:
-    title = iso = issn = issn_type = None
-    for child in () if journal is None else journal:
-        tag = child.tag
-        if tag == "Title":
-            title = title or _plain(child)
-        elif tag == "ISOAbbreviation":
-            iso = iso or _plain(child)
-        elif tag == "ISSN" and issn is None:
-            issn, issn_type = _plain(child), child.get("IssnType")
+def _journal(journal: _Children, info: etree._Element | None) -> Journal | None:
+    """Title, ISO abbreviation and ISSN: the first non-empty of each.
+
+    The ISSN comes with its IssnType; when no ISSN has text, the type of the
+    last one is kept.
+    """
+    issn = issn_type = None
+    for element in journal.get("ISSN", _NONE):
+        issn, issn_type = _plain(element), element.get("IssnType")
+        if issn:
+            break
     info_parts = _fields(info)
-    found = Journal(title=title, iso_abbreviation=iso, medline_ta=info_parts.get("MedlineTA"),
-                    nlm_id=info_parts.get("NlmUniqueID"), issn=issn, issn_type=issn_type,
-                    issn_linking=info_parts.get("ISSNLinking"))
-    return found if found != Journal() else None
+    found = Journal(title=_first_text(journal.get("Title", _NONE)),
+                    iso_abbreviation=_first_text(journal.get("ISOAbbreviation", _NONE)),
+                    medline_ta=info_parts.get("MedlineTA"), nlm_id=info_parts.get("NlmUniqueID"),
+                    issn=issn, issn_type=issn_type, issn_linking=info_parts.get("ISSNLinking"))
+    return found if found != _NO_JOURNAL else None
 
 
-def _pages(pagination: etree._Element | None) -> dict[str, str | None]:
+def _pages(pagination: etree._Element | None) -> tuple[str | None, str | None, str | None]:
+    """MedlinePgn, StartPage, EndPage."""
     parts = _fields(pagination)
-    return {"pagination": parts.get("MedlinePgn"), "start_page": parts.get("StartPage"),
-            "end_page": parts.get("EndPage")}
+    return parts.get("MedlinePgn"), parts.get("StartPage"), parts.get("EndPage")
 
 
 # --- records --------------------------------------------------------------
@@ -525,18 +572,19 @@ def _pmid(parts: _Children, record: etree._Element, label: str) -> str:
 
 def _article_entry(record: etree._Element, label: str,
                    provenance: dict[str, str | None]) -> Entry:
-    top = _children(record)
-    citation = _one(top, "MedlineCitation")
+    top = _firsts(record)
+    citation = top.get("MedlineCitation")
     cite = _children(citation)
     pmid = _pmid(cite, record, label)
-    data = _children(_one(top, "PubmedData"))
+    data = _firsts(top.get("PubmedData"))
     article = _children(_one(cite, "Article"))
-    journal = _one(article, "Journal")
-    issue = _children(journal.find("JournalIssue") if journal is not None else None)
+    journal = _children(_one(article, "Journal"))
+    issue = _firsts(_one(journal, "JournalIssue"))
     authors = _authors(article.get("AuthorList", _NONE))
     old_affiliation = _plain(_one(article, "Affiliation"))
     if old_affiliation and authors and not authors[0].affiliations:
         authors[0].affiliations.append(old_affiliation)
+    pagination, start_page, end_page = _pages(_one(article, "Pagination"))
     return Entry(
         pmid=pmid,
         kind="article",
@@ -544,13 +592,15 @@ def _article_entry(record: etree._Element, label: str,
         vernacular_title=_fragment(_one(article, "VernacularTitle")),
         authors=authors,
         journal=_journal(journal, _one(cite, "MedlineJournalInfo")),
-        pub_date=_pub_date(_one(issue, "PubDate")) or PubDate(),
-        article_dates=[d for d in map(_iso_date, article.get("ArticleDate", _NONE)) if d],
-        volume=_plain(_one(issue, "Volume")),
-        issue=_plain(_one(issue, "Issue")),
-        **_pages(_one(article, "Pagination")),
+        pub_date=_pub_date(issue.get("PubDate")) or PubDate(),
+        article_dates=_iso_dates(article.get("ArticleDate", _NONE)),
+        volume=_plain(issue.get("Volume")),
+        issue=_plain(issue.get("Issue")),
+        pagination=pagination,
+        start_page=start_page,
+        end_page=end_page,
         elocations=_elocations(article.get("ELocationID", _NONE)),
-        article_ids=_article_ids(_one(data, "ArticleIdList")),
+        article_ids=_article_ids(data.get("ArticleIdList")),
         languages=_texts(article.get("Language", _NONE)),
         publication_types=_texts(_children(_one(article, "PublicationTypeList")).get(
             "PublicationType", _NONE)),
@@ -562,7 +612,7 @@ def _article_entry(record: etree._Element, label: str,
             **provenance,
             revised=_iso_date(_one(cite, "DateRevised")),
             status=citation.get("Status") if citation is not None else None,
-            publication_status=_plain(_one(data, "PublicationStatus")),
+            publication_status=_plain(data.get("PublicationStatus")),
         ),
     )
 
@@ -603,6 +653,7 @@ def _book_entry(record: etree._Element, label: str,
     if not authors:
         authors = _authors([a for a in book.get("AuthorList", _NONE) if not _is_editors(a)])
     title = _fragment(_one(document, "ArticleTitle")) or _fragment(_one(book, "BookTitle"))
+    pagination, start_page, end_page = _pages(_one(document, "Pagination"))
     return Entry(
         pmid=pmid,
         kind="book",
@@ -611,7 +662,9 @@ def _book_entry(record: etree._Element, label: str,
         authors=authors,
         journal=None,
         pub_date=_pub_date(_one(book, "PubDate")) or PubDate(),
-        **_pages(_one(document, "Pagination")),
+        pagination=pagination,
+        start_page=start_page,
+        end_page=end_page,
         elocations=_elocations(book.get("ELocationID", _NONE)),
         article_ids=_article_ids(_one(document, "ArticleIdList"), _one(data, "ArticleIdList")),
         languages=_texts(document.get("Language", _NONE)),

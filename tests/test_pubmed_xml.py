@@ -319,6 +319,14 @@ def test_journal_fields_and_all_article_ids():
                                  "doi": "10.1093/cid/ciac769", "pii": "6717535"}
 
 
+def test_empty_journal_title_and_issn_give_way_to_the_next_ones():
+    source = XML / "mp_36156117_updateof.xml"
+    body = _edited(source, '<ISSN IssnType="Electronic">',
+                   '<ISSN IssnType="Print"> </ISSN><Title/><ISSN IssnType="Electronic">')
+    (entry,) = parse_bytes(body)
+    assert entry.journal == _entry(source.name).journal
+
+
 def test_reference_list_ids_do_not_leak_into_the_record_ids():
     entry = _entry("cyanheads_31844417_retracted_retractionin_2025dtd.xml")
     assert set(entry.article_ids) <= {"pubmed", "doi", "pmc", "pii", "mid"}
@@ -506,6 +514,14 @@ def test_genereviews_chapter_with_editors_and_dates():
     assert entry.abstract.copyright.startswith("Copyright \u00a9 1993-2024")
     assert entry.provenance.status is None
     assert entry.provenance.publication_status == "ppublish"
+
+
+def test_book_date_without_date_parts_is_left_out():
+    body = _edited(XML / "hawc_20301382_book_chapter_genereviews.xml",
+                   "<BeginningDate><Year>1993</Year></BeginningDate>",
+                   "<BeginningDate><Note>ongoing</Note></BeginningDate>")
+    (entry,) = parse_bytes(body)
+    assert (entry.book.beginning_date, entry.book.ending_date) == (None, PubDate(year="2024"))
 
 
 def test_chapter_location_label_is_read_from_the_book_document():
