@@ -121,9 +121,12 @@ class _Sent:
     failure: BaseException | None
 
 
-@dataclass
+@dataclass(eq=False)
 class _Batch:
-    """A batch of PMIDs in `efetch_batches`' queue; a failed one waits there until `ready_at`."""
+    """A batch of PMIDs in `efetch_batches`' queue; a failed one waits there until `ready_at`.
+
+    Batches compare by identity: the queue moves one particular batch, never an equal one.
+    """
 
     pmids: list[str]
     attempts: int = 0
