@@ -524,11 +524,10 @@ class EutilsClient:
 
     def _next_ready(self, queue: deque[_Batch]) -> _Batch:
         """The first batch whose wait is over; when every one is still waiting, the soonest, after its wait."""
-        now = time.monotonic()
-        ready = next((batch for batch in queue if batch.ready_at <= now), None)
+        ready = _first_ready(queue)
         if ready is None:
             ready = min(queue, key=lambda batch: batch.ready_at)
-            self._sleep(ready.ready_at - now)
+            self._sleep(ready.ready_at - time.monotonic())
         queue.remove(ready)
         return ready
 
@@ -673,8 +672,7 @@ class EutilsClient:
 
     def _send_ahead(self, queue: deque[_Batch]) -> None:
         """Send the next ready batch's efetch now if a rate slot is free; `_attempt` reads its answer."""
-        now = time.monotonic()
-        batch = next((batch for batch in queue if batch.ready_at <= now), None)
+        batch = _first_ready(queue)
         if batch is None or self._sent is not None or not self._limiter.try_acquire():
             return
         queue.remove(batch)
@@ -752,6 +750,12 @@ class EutilsClient:
             for form in {key, urllib.parse.quote(key, safe=""), urllib.parse.quote_plus(key)}:
                 text = text.replace(form, "***")
         return _API_KEY_PARAM.sub(r"\1***", text)
+
+
+def _first_ready(queue: deque[_Batch]) -> _Batch | None:
+    """The first batch in line whose wait is over."""
+    now = time.monotonic()
+    return next((batch for batch in queue if batch.ready_at <= now), None)
 
 
 def _headers(body: bytes | None) -> dict[str, str]:

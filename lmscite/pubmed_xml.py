@@ -35,7 +35,7 @@ from __future__ import annotations
 import html
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from html.entities import name2codepoint
 from io import BytesIO
@@ -352,13 +352,13 @@ def _first_text(elements: list[etree._Element]) -> str | None:
     return None
 
 
-def _texts(elements: list[etree._Element]) -> list[str]:
-    """The non-empty plain texts, in order."""
+def _kept(read: Callable[[etree._Element], str | None], elements: list[etree._Element]) -> list[str]:
+    """What `read` makes of each element, in order, the empty answers left out."""
     found = []
     for element in elements:
-        text = _plain(element)
-        if text:
-            found.append(text)
+        value = read(element)
+        if value:
+            found.append(value)
     return found
 
 
@@ -378,16 +378,6 @@ def _iso_date(element: etree._Element | None) -> str | None:
     if day and day.isdecimal():
         return f"{year}-{month:02d}-{int(day):02d}"
     return f"{year}-{month:02d}"
-
-
-def _iso_dates(elements: list[etree._Element]) -> list[str]:
-    """The non-empty ISO dates, in order."""
-    found = []
-    for element in elements:
-        date = _iso_date(element)
-        if date:
-            found.append(date)
-    return found
 
 
 def _pub_date(element: etree._Element | None) -> PubDate | None:
@@ -593,7 +583,7 @@ def _article_entry(record: etree._Element, label: str,
         authors=authors,
         journal=_journal(journal, _one(cite, "MedlineJournalInfo")),
         pub_date=_pub_date(issue.get("PubDate")) or PubDate(),
-        article_dates=_iso_dates(article.get("ArticleDate", _NONE)),
+        article_dates=_kept(_iso_date, article.get("ArticleDate", _NONE)),
         volume=_plain(issue.get("Volume")),
         issue=_plain(issue.get("Issue")),
         pagination=pagination,
@@ -601,8 +591,8 @@ def _article_entry(record: etree._Element, label: str,
         end_page=end_page,
         elocations=_elocations(article.get("ELocationID", _NONE)),
         article_ids=_article_ids(data.get("ArticleIdList")),
-        languages=_texts(article.get("Language", _NONE)),
-        publication_types=_texts(_children(_one(article, "PublicationTypeList")).get(
+        languages=_kept(_plain, article.get("Language", _NONE)),
+        publication_types=_kept(_plain, _children(_one(article, "PublicationTypeList")).get(
             "PublicationType", _NONE)),
         mesh=_mesh(_one(cite, "MeshHeadingList")),
         keywords=_keywords(cite.get("KeywordList", _NONE)),
@@ -629,7 +619,7 @@ def _book(book: _Children, document: _Children) -> Book:
         title=_fragment(_one(book, "BookTitle")),
         publisher=publisher.get("PublisherName"),
         publisher_location=publisher.get("PublisherLocation"),
-        isbns=_texts(book.get("Isbn", _NONE)),
+        isbns=_kept(_plain, book.get("Isbn", _NONE)),
         editors=_authors(editor_lists),
         collection_title=_fragment(_one(book, "CollectionTitle")),
         volume=_plain(_one(book, "Volume")),
@@ -667,8 +657,8 @@ def _book_entry(record: etree._Element, label: str,
         end_page=end_page,
         elocations=_elocations(book.get("ELocationID", _NONE)),
         article_ids=_article_ids(_one(document, "ArticleIdList"), _one(data, "ArticleIdList")),
-        languages=_texts(document.get("Language", _NONE)),
-        publication_types=_texts(document.get("PublicationType", _NONE)),
+        languages=_kept(_plain, document.get("Language", _NONE)),
+        publication_types=_kept(_plain, document.get("PublicationType", _NONE)),
         keywords=_keywords(document.get("KeywordList", _NONE)),
         abstract=_abstract(_one(document, "Abstract")),
         book=_book(book, document),
