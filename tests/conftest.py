@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from eutils_server import FakeEutils
 
 
@@ -22,7 +21,7 @@ def eutils(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeEuti
         monkeypatch.setenv("LMSCITE_EUTILS_URL", server.url)
         monkeypatch.setenv("NCBI_EMAIL", server.email)
         monkeypatch.delenv("NCBI_API_KEY", raising=False)
-        monkeypatch.setattr("lmscite.eutils.default_limiter_path", lambda: tmp_path / "eutils-ratelimit")
+        monkeypatch.setattr("lmscite.pubmed.eutils.default_limiter_path", lambda: tmp_path / "eutils-ratelimit")
         yield server
 
 
@@ -72,7 +71,7 @@ def run(monkeypatch, capsysbinary):
 
     def invoke(*args: str, stdin: str | bytes = b"") -> Result:
         from lmscite.cli import main
-        from lmscite.console import set_quiet
+        from lmscite.cli.console import set_quiet
 
         raw = stdin.encode() if isinstance(stdin, str) else stdin
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8"))
@@ -91,8 +90,8 @@ def library(library_path):
     """A library holding the reference page's 19 records, uncurated."""
     from records import SEED
 
-    from lmscite.pubmed_xml import iter_entries
-    from lmscite.store import Library
+    from lmscite.library.store import Library
+    from lmscite.pubmed.xml import iter_entries
 
     library = Library(library_path)
     with library.transaction() as view:

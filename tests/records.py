@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from lmscite.model import AbstractSection, Entry
-from lmscite.pubmed_xml import iter_entries
+from lmscite.pubmed.xml import iter_entries
 
 DATA = Path(__file__).parent / "data"
 SEED = DATA / "seed" / "liver-metastases.pubmed.xml"

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from lmscite.check import check_library, linked_notices
-from lmscite.flags import findings, parse_kinds, warnings_for
-from lmscite.refresh import Change, diff, due
 from lmscite.citation import citation_line
+from lmscite.curation.check import check_library, linked_notices
+from lmscite.curation.flags import findings, parse_kinds, warnings_for
 from lmscite.errors import InputError, NotInLibraryError
+from lmscite.library.store import Library
 from lmscite.model import Author, Correction, Entry, Gloss, MeshHeading, Passage
-from lmscite.pubmed_xml import parse_bytes
-from lmscite.store import Library
+from lmscite.pubmed.xml import parse_bytes
+from lmscite.sync.refresh import Change, diff, due
 
 XML = Path(__file__).parent / "data" / "xml"
 SEED = Path(__file__).parent / "data" / "seed" / "liver-metastases.pubmed.xml"

@@ -10,9 +10,17 @@ from Bio import Medline
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lmscite import medline, pubmed_xml
-from lmscite.citation import author_line, author_name, citation_line, citation_parts, format_date, month_abbrev
+from lmscite.citation import (
+    author_line,
+    author_name,
+    citation_line,
+    citation_parts,
+    format_date,
+    month_abbrev,
+)
 from lmscite.model import Author, ELocation, Entry, Journal, Provenance, PubDate
+from lmscite.pubmed import medline
+from lmscite.pubmed import xml as pubmed_xml
 
 DATA = Path(__file__).parent / "data"
 XML = DATA / "xml"

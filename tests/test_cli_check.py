@@ -10,8 +10,8 @@ import pytest
 from eutils_server import with_pmid
 
 from lmscite.citation import citation_line
-from lmscite.pubmed_xml import parse_bytes
-from lmscite.store import Library
+from lmscite.library.store import Library
+from lmscite.pubmed.xml import parse_bytes
 
 XML = Path(__file__).parent / "data" / "xml"
 FIXTURES = ["neilfws_993", "cyanheads_31844417", "mp_35649368", "hawc_21813367", "mp_38833988",

@@ -23,7 +23,7 @@ from xml.etree import ElementTree
 import html5lib
 import pytest
 
-from lmscite.pubmed_xml import iter_entries
+from lmscite.pubmed.xml import iter_entries
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "liver-metastases"
@@ -333,7 +333,7 @@ def test_source_date_epoch_sets_the_generation_date(run, seeded, monkeypatch):
 
 
 def test_export_warns_when_an_excerpt_no_longer_matches_the_abstract(run, seeded):
-    from lmscite.store import Library
+    from lmscite.library.store import Library
 
     assert run("annotate", "10749609", "--excerpt", "1").code == 0
     with Library(seeded).transaction() as view:
@@ -369,8 +369,9 @@ def test_page_set_rejects_unknown_keys_and_empty_text(run, seeded):
 
 
 def test_the_help_choices_are_the_renderers_and_sorts_own():
-    from lmscite import query, render
+    from lmscite import render
     from lmscite.cli import export
+    from lmscite.library import query
 
     assert export.FORMATS == tuple(render.FORMATS)
     assert export.AFFILIATIONS == render.AFFILIATIONS

@@ -64,7 +64,7 @@ def test_unknown_and_invalid_ids_are_reported_per_id_without_stopping_the_others
 
 
 def test_rate_limits_and_server_errors_are_retried_until_success(run, eutils, monkeypatch):
-    monkeypatch.setattr("lmscite.eutils.MAX_DELAY", 0.05)
+    monkeypatch.setattr("lmscite.pubmed.eutils.MAX_DELAY", 0.05)
     eutils.script(Fault.rate_limited(retry_after="0"), Fault.rate_limited(), Fault(status=500),
                   Fault.html_page(), Fault(drop=100), Fault(truncate=300))
     result = run("fetch", "--max-attempts", "8", *SEED_PMIDS)
@@ -74,7 +74,7 @@ def test_rate_limits_and_server_errors_are_retried_until_success(run, eutils, mo
 
 
 def test_a_batch_that_keeps_failing_exits_1_and_the_other_batches_are_kept(run, eutils, monkeypatch):
-    monkeypatch.setattr("lmscite.eutils.MAX_DELAY", 0.05)
+    monkeypatch.setattr("lmscite.pubmed.eutils.MAX_DELAY", 0.05)
     pmids = eutils.add_synthetic(400)
     eutils.script(None, Fault(status=503), Fault(status=503))
     result = run("fetch", "--json", "--max-attempts", "2", "-", stdin="\n".join(pmids))
@@ -144,8 +144,9 @@ def test_search_warns_about_phrases_not_found_on_stderr(run, eutils):
 def test_search_save_keeps_the_query_for_the_page(run, eutils):
     eutils.add_search("liver metastasectomy sarcoma", SEED_PMIDS)
     run("search", "liver metastasectomy sarcoma", "--save", "Liver Metastasectomy and Sarcoma")
-    from lmscite.store import Library
     import os
+
+    from lmscite.library.store import Library
 
     meta = Library(os.environ["LMSCITE_DB"]).snapshot().meta()
     assert meta["searches"] == {"Liver Metastasectomy and Sarcoma": "liver metastasectomy sarcoma"}
@@ -211,6 +212,6 @@ def test_an_interrupted_fetch_exits_130_with_one_line_and_keeps_earlier_batches(
     assert proc.returncode == 130
     assert err.strip().splitlines()[-1] == "lmscite: error: interrupted"
     assert "Traceback" not in err
-    from lmscite.store import Library
+    from lmscite.library.store import Library
 
     assert len(Library(library).snapshot()) == 200

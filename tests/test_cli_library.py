@@ -194,8 +194,8 @@ def test_python_dash_m_runs_the_same_command(data, tmp_path):
     assert "2 added" in done.stderr
 
 
-HEAVY = ("Bio", "pydantic", "jinja2", "lxml", "tinydb", "rich", "yaml", "markdown_it", "lmscite.pubmed_xml",
-         "lmscite.medline", "lmscite.store", "lmscite.model", "lmscite.eutils", "lmscite.render")
+HEAVY = ("Bio", "pydantic", "jinja2", "lxml", "tinydb", "rich", "yaml", "markdown_it", "lmscite.pubmed.xml",
+         "lmscite.pubmed.medline", "lmscite.library.store", "lmscite.model", "lmscite.pubmed.eutils", "lmscite.render")
 """What `--help` and `--version` must not import: they answer before any of it is needed."""
 
 
@@ -224,7 +224,7 @@ def test_several_processes_importing_different_files_all_land(data, tmp_path):
     assert all(p.wait(timeout=120) == 0 for p in procs)
     listed = subprocess.run([sys.executable, "-m", "lmscite", "--db", lib, "list", "--format", "ids"],
                             capture_output=True, text=True, timeout=60).stdout.split()
-    from lmscite.pubmed_xml import iter_entries
+    from lmscite.pubmed.xml import iter_entries
 
     expected = {e.pmid for f in files for e in iter_entries(f)}
     assert set(listed) == expected

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-
 import pytest
+from records import seed
 
-from lmscite.curation import (
-    Edit,
-    annotate,
-    rename_section,
-    sections_list,
-    set_curation,
-    set_section_order,
-)
+from lmscite.curation.edit import Edit, annotate, set_curation
+from lmscite.curation.sections import rename_section, sections_list, set_section_order
 from lmscite.errors import InputError
 from lmscite.model import Gloss
-from records import seed
 
 STAMP = "2026-01-02T03:04:05Z"
 

@@ -7,19 +7,20 @@ from pathlib import Path
 
 import pytest
 import yaml
+from records import seed, with_abstract
 
-from lmscite.curation import Edit, annotate, apply_curation, sections_list
-from lmscite.curation_file import (
+from lmscite.curation.edit import Edit, annotate, apply_curation
+from lmscite.curation.excerpt import excerpt_text
+from lmscite.curation.file import (
     apply_document,
     dump_document,
     edit_document,
     parse_document,
     parse_edit_document,
 )
+from lmscite.curation.sections import sections_list
+from lmscite.curation.sentences import sentences
 from lmscite.errors import InputError
-from lmscite.excerpt import excerpt_text
-from lmscite.sentences import sentences
-from records import seed, with_abstract
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "liver-metastases" / "curation.yaml"
 STAMP = "2026-01-02T03:04:05Z"

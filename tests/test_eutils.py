@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from eutils_server import DATA, FakeEutils, Fault
 
-import lmscite.eutils
-from eutils_server import DATA, Fault, FakeEutils
+import lmscite.pubmed.eutils
 from lmscite.config import NcbiSettings, ncbi_settings
 from lmscite.errors import InputError, NetworkError
-from lmscite.eutils import (
+from lmscite.pubmed.eutils import (
     EutilsClient,
     EutilsRequestError,
     MissingEmailWarning,
@@ -185,7 +185,7 @@ def test_the_client_repr_does_not_show_the_api_key(client) -> None:
 
 
 def test_a_missing_email_warns_once_per_process(eutils, client, monkeypatch) -> None:
-    monkeypatch.setattr(lmscite.eutils, "_email_warned", False)
+    monkeypatch.setattr(lmscite.pubmed.eutils, "_email_warned", False)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         client(email=None)
@@ -196,7 +196,7 @@ def test_a_missing_email_warns_once_per_process(eutils, client, monkeypatch) -> 
 
 
 def test_the_email_warning_can_be_silenced_by_category(eutils, client, monkeypatch) -> None:
-    monkeypatch.setattr(lmscite.eutils, "_email_warned", False)
+    monkeypatch.setattr(lmscite.pubmed.eutils, "_email_warned", False)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         warnings.filterwarnings("ignore", category=MissingEmailWarning)
@@ -229,7 +229,7 @@ _TWO_PROCESS_SCRIPT = """
 import sys, time
 from pathlib import Path
 from lmscite.config import NcbiSettings, ncbi_settings
-from lmscite.eutils import EutilsClient
+from lmscite.pubmed.eutils import EutilsClient
 url, limiter, start = sys.argv[1], Path(sys.argv[2]), float(sys.argv[3])
 session = EutilsClient(NcbiSettings(url, "tests@lmscite.invalid"), limiter_path=limiter)
 time.sleep(max(0.0, start - time.time()))

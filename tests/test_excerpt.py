@@ -6,11 +6,11 @@ import copy
 from pathlib import Path
 
 import pytest
+from records import fixture, seed, with_abstract
 
 from lmscite import markup
-from lmscite.curation import Edit, annotate
-from lmscite.errors import InputError
-from lmscite.excerpt import (
+from lmscite.curation.edit import Edit, annotate
+from lmscite.curation.excerpt import (
     ExcerptPart,
     choose,
     excerpt_parts,
@@ -22,9 +22,9 @@ from lmscite.excerpt import (
     quote_passage,
     split_fragment,
 )
+from lmscite.curation.sentences import sentences
+from lmscite.errors import InputError
 from lmscite.model import Gloss
-from lmscite.sentences import sentences
-from records import fixture, seed, with_abstract
 
 DATA = Path(__file__).parent / "data"
 

@@ -14,8 +14,8 @@ from Bio import Medline
 
 from lmscite.errors import ParseError
 from lmscite.markup import plain
-from lmscite.medline import iter_entries, looks_like_medline
 from lmscite.model import AbstractSection, Correction, ELocation, Entry, PubDate
+from lmscite.pubmed.medline import iter_entries, looks_like_medline
 
 MEDLINE = Path(__file__).parent / "data" / "medline"
 FIXTURES = sorted(MEDLINE.glob("*.txt"))

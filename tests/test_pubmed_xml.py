@@ -32,7 +32,7 @@ from lmscite.model import (
     PubDate,
     Qualifier,
 )
-from lmscite.pubmed_xml import EutilsErrorBody, iter_entries, parse_bytes
+from lmscite.pubmed.xml import EutilsErrorBody, iter_entries, parse_bytes
 
 DATA = Path(__file__).parent / "data"
 XML = DATA / "xml"

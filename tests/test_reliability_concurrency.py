@@ -17,8 +17,8 @@ from pathlib import Path
 
 import yaml
 
+from lmscite.library.store import Library, verify
 from lmscite.model import Entry
-from lmscite.store import Library, verify
 
 WORKERS = 8
 FETCHERS = 2

@@ -29,8 +29,8 @@ import pytest
 import yaml
 from eutils_server import FakeEutils, real_records, with_pmid
 
-from lmscite.pubmed_xml import iter_entries
-from lmscite.store import Library, verify
+from lmscite.library.store import Library, verify
+from lmscite.pubmed.xml import iter_entries
 
 pytestmark = pytest.mark.slow
 

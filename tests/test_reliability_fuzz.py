@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from lmscite import model
 from lmscite.citation import author_line, citation_line
+from lmscite.curation.sentences import split
 from lmscite.errors import ParseError
 from lmscite.ids import (
     MAX_PMID_DIGITS,
@@ -29,11 +30,10 @@ from lmscite.ids import (
     normalise_pmid,
     parse_id_tokens,
 )
-from lmscite.query import SORTS, sort_key
+from lmscite.library.query import SORTS, sort_key
+from lmscite.library.store import Library
+from lmscite.pubmed.sources import iter_stream
 from lmscite.render import FORMATS, ExportOptions, Page, renderer
-from lmscite.sentences import split
-from lmscite.sources import iter_stream
-from lmscite.store import Library
 
 DATA = Path(__file__).parent / "data"
 XML_FILES = [DATA / "xml" / name for name in (

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from eutils_server import Fault
 
+from lmscite.library.store import Library, verify
 from lmscite.model import Entry
-from lmscite.store import Library, verify
 
 DATA = Path(__file__).parent / "data"
 SEED = DATA / "seed" / "liver-metastases.pubmed.xml"
@@ -60,7 +60,7 @@ class Untouched:
 @pytest.fixture(scope="module")
 def seed_library(tmp_path_factory) -> bytes:
     """The seed records as a library file, built once: most tests start from a copy."""
-    from lmscite.importer import import_files
+    from lmscite.sync.importer import import_files
 
     path = tmp_path_factory.mktemp("seed") / "library.json"
     import_files(Library(path), [str(SEED)])
@@ -519,7 +519,7 @@ def test_a_mistyped_eutils_url_is_bad_input_not_a_network_failure(run, url, monk
 
 
 def test_rich_markup_in_curation_is_shown_literally_in_terminal_tables(monkeypatch, capsys):
-    from lmscite import console
+    from lmscite.cli import console
 
     monkeypatch.setattr(console, "stdout_is_tty", lambda: True)
     console.table(["section"], [["[/x] odd [red]"]])

@@ -24,7 +24,7 @@ import threading
 import pytest
 from eutils_server import Fault
 
-from lmscite.store import Library, verify
+from lmscite.library.store import Library, verify
 
 ATTEMPTS = 2
 SEED_PMIDS = ["10749609", "9834411"]
@@ -52,8 +52,8 @@ REASONS = {
 
 @pytest.fixture
 def fast(monkeypatch) -> None:
-    monkeypatch.setattr("lmscite.eutils.RATE_WITHOUT_KEY", float("inf"))
-    monkeypatch.setattr("lmscite.eutils.MAX_DELAY", 0.01)
+    monkeypatch.setattr("lmscite.pubmed.eutils.RATE_WITHOUT_KEY", float("inf"))
+    monkeypatch.setattr("lmscite.pubmed.eutils.MAX_DELAY", 0.01)
 
 
 @pytest.fixture

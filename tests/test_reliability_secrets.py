@@ -36,7 +36,7 @@ def assert_no_key(text: str, where: str) -> None:
 @pytest.fixture
 def keyed(eutils, monkeypatch):
     monkeypatch.setenv("NCBI_API_KEY", KEY)
-    monkeypatch.setattr("lmscite.eutils.MAX_DELAY", 0.01)
+    monkeypatch.setattr("lmscite.pubmed.eutils.MAX_DELAY", 0.01)
     return eutils
 
 

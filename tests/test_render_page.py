@@ -21,10 +21,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lmscite.curation import curation_from_data
+from lmscite.curation.edit import curation_from_data
 from lmscite.errors import InputError
 from lmscite.model import Author, Correction, Entry
-from lmscite.pubmed_xml import iter_entries
+from lmscite.pubmed.xml import iter_entries
 from lmscite.render import ExportOptions, Page, renderer
 from lmscite.render.page import page_order, plain_paragraph
 

@@ -19,14 +19,24 @@ import bibtexparser
 import pytest
 import rispy
 from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
-from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+from citeproc import (
+    Citation,
+    CitationItem,
+    CitationStylesBibliography,
+    CitationStylesStyle,
+    formatter,
+)
 from citeproc.source.json import CiteProcJSON
-from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+from pylatexenc.latex2text import (
+    LatexNodes2Text,
+    MacroTextSpec,
+    get_default_latex_context_db,
+)
 
 from lmscite import markup
-from lmscite.curation import Edit, annotate
+from lmscite.curation.edit import Edit, annotate
 from lmscite.model import Author, Entry, Gloss
-from lmscite.pubmed_xml import iter_entries
+from lmscite.pubmed.xml import iter_entries
 from lmscite.render import ExportOptions, renderer
 
 DATA = Path(__file__).parent / "data"

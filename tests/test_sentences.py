@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lmscite.curation.sentences import Sentence, sentences, split
 from lmscite.markup import escape, plain
 from lmscite.model import Abstract, AbstractSection, Entry
-from lmscite.pubmed_xml import iter_entries
-from lmscite.sentences import Sentence, sentences, split
+from lmscite.pubmed.xml import iter_entries
 
 XML = Path(__file__).parent / "data" / "xml"
 SEED = Path(__file__).parent / "data" / "seed" / "liver-metastases.pubmed.xml"

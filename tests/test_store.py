@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from lmscite.errors import StoreError
+from lmscite.library.store import Library, verify
 from lmscite.model import Curation, Entry
-from lmscite.store import Library, verify
 
 
 def entry(pmid: str, title: str = "A title") -> Entry:
@@ -135,7 +135,7 @@ def test_meta_settings_survive_a_reload(library_path):
 WRITER = """
 import sys
 from lmscite.model import Entry
-from lmscite.store import Library
+from lmscite.library.store import Library
 library = Library(sys.argv[1])
 start, count, rounds = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 for r in range(rounds):

@@ -2,7 +2,10 @@
 
 Each command group lives in its own module and registers itself on `app`;
 library modules are imported inside the commands so that `lmscite --help`
-stays fast.
+stays fast.  Only this package prints: `console` is the one place that
+writes to the terminal.
+
+May import: everything in lmscite; nothing imports it.
 """
 
 from __future__ import annotations
@@ -14,11 +17,11 @@ import typer
 
 from lmscite.cli import annotate as _annotate  # noqa: F401
 from lmscite.cli import check as _check  # noqa: F401
+from lmscite.cli import export as _export  # noqa: F401
 from lmscite.cli import fetch as _fetch  # noqa: F401  (each import registers commands)
 from lmscite.cli import library as _library  # noqa: F401
-from lmscite.cli import export as _export  # noqa: F401
 from lmscite.cli.app import app
-from lmscite.console import error
+from lmscite.cli.console import error
 from lmscite.errors import EXIT_INTERRUPTED, InputError, LmsciteError
 
 __all__ = ["app", "main"]

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any, List, Optional
 import typer
 
 from lmscite.cli.app import app, state, valid_pmids
-from lmscite.console import info, out, out_json, table, warn
+from lmscite.cli.console import info, out, out_json, table, warn
 from lmscite.errors import InputError, NotInLibraryError, StoreError
 
 if TYPE_CHECKING:
+    from lmscite.library.store import Library, LibraryView
     from lmscite.model import Entry
-    from lmscite.store import Library, LibraryView
 
 _SETTINGS = {"help_option_names": ["-h", "--help"]}
 
@@ -78,8 +78,8 @@ def annotate(
     json_: bool = typer.Option(False, "--json", help="Print the resulting curation as JSON."),
 ) -> None:
     """Curate entries: excerpt, inline glosses, notes, tags, section and order."""
-    from lmscite.curation import Edit
-    from lmscite.excerpt import parse_gloss
+    from lmscite.curation.edit import Edit
+    from lmscite.curation.excerpt import parse_gloss
 
     tokens = list(pmids or [])
     if [*tokens, *note_file, from_].count("-") > 1:
@@ -136,8 +136,8 @@ def _entry(view: LibraryView, pmid: str) -> Entry:
 
 def _annotate_all(view: LibraryView, pmids: list[str], change: Any) -> list[tuple[Entry, Entry | None]]:
     """(entry as stored, entry as changed or None when unchanged) for each PMID, all checked first."""
-    from lmscite.curation import annotate as apply_edit
-    from lmscite.store import now
+    from lmscite.curation.edit import annotate as apply_edit
+    from lmscite.library.store import now
 
     missing = [p for p in pmids if p not in view]
     if missing:
@@ -153,8 +153,8 @@ def _annotate_all(view: LibraryView, pmids: list[str], change: Any) -> list[tupl
 
 
 def _report(results: list[tuple[Entry, Entry | None]], *, dry_run: bool, json_: bool) -> None:
-    from lmscite.curation_file import format_curation
-    from lmscite.excerpt import excerpt_problems, excerpt_text
+    from lmscite.curation.excerpt import excerpt_problems, excerpt_text
+    from lmscite.curation.file import format_curation
 
     if json_:
         out_json([{"pmid": before.pmid, "changed": after is not None,
@@ -183,8 +183,13 @@ def _report(results: list[tuple[Entry, Entry | None]], *, dry_run: bool, json_: 
 
 
 def _apply_from(library: Library, source: str, wanted: list[str], dry_run: bool, json_: bool) -> None:
-    from lmscite.curation import set_curation
-    from lmscite.curation_file import FILE_KEYS, apply_document, file_format, parse_document
+    from lmscite.curation.edit import set_curation
+    from lmscite.curation.file import (
+        FILE_KEYS,
+        apply_document,
+        file_format,
+        parse_document,
+    )
 
     name = "<stdin>" if source == "-" else source
     if source == "-":
@@ -231,8 +236,8 @@ def _apply_from(library: Library, source: str, wanted: list[str], dry_run: bool,
 
 def _edit(library: Library, wanted: list[str], dry_run: bool, json_: bool) -> None:
     """Edit one entry's curation in the user's editor; an invalid edit is re-opened or kept, never lost."""
-    from lmscite.curation import apply_curation, editable
-    from lmscite.curation_file import edit_document, parse_edit_document
+    from lmscite.curation.edit import apply_curation, editable
+    from lmscite.curation.file import edit_document, parse_edit_document
 
     if len(wanted) != 1:
         raise InputError("--edit takes exactly one PMID")
@@ -323,7 +328,7 @@ def _with_error(text: str, message: str) -> str:
 
 def _keep(library: Library, pmid: str, text: str) -> Path:
     """Save an edit that could not be applied beside the library, under a name not yet taken."""
-    from lmscite.store import now
+    from lmscite.library.store import now
 
     stamp = now().replace("-", "").replace(":", "")
     folder = library.path.parent
@@ -360,7 +365,7 @@ def dump(
                                          help="File format (default: from FILE's extension, else yaml)."),
 ) -> None:
     """Write the library's curation as a curation file (read back by `annotate --from`)."""
-    from lmscite.curation_file import dump_document, file_format
+    from lmscite.curation.file import dump_document, file_format
 
     chosen = format or (file_format(output) if output and output != "-" else "yaml")
     if chosen not in ("yaml", "json"):
@@ -389,7 +394,7 @@ def sections(
     """List the sections with their entry counts, in page order."""
     if ctx.invoked_subcommand is not None:
         return
-    from lmscite.curation import sections_list
+    from lmscite.curation.sections import sections_list
 
     rows = sections_list(state(ctx).library().snapshot())
     if json_:
@@ -407,7 +412,7 @@ def sections_rename(
     new: str = typer.Argument(..., metavar="NEW"),
 ) -> None:
     """Rename a section in every entry and in the stored section order."""
-    from lmscite.curation import rename_section
+    from lmscite.curation.sections import rename_section
 
     with state(ctx).library().transaction() as view:
         count = rename_section(view, old, new)
@@ -421,7 +426,7 @@ def sections_order(
         None, metavar="SECTION...", help="Sections in page order; none clears the stored order."),
 ) -> None:
     """Store the order sections appear in on exported pages (others follow by name)."""
-    from lmscite.curation import set_section_order
+    from lmscite.curation.sections import set_section_order
 
     with state(ctx).library().transaction() as view:
         set_section_order(view, names or [])

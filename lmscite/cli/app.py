@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 
 from lmscite import __version__
-from lmscite.console import set_quiet
+from lmscite.cli.console import set_quiet
 
 app = typer.Typer(
     name="lmscite",
@@ -31,7 +31,7 @@ class State:
     def library(self):
         """The library named by --db / LMSCITE_DB / config, else the user data folder's."""
         from lmscite.config import db_path
-        from lmscite.store import Library
+        from lmscite.library.store import Library
 
         path = db_path(self.db)
         return Library(path, create_parents=self.db is None)

@@ -7,8 +7,8 @@ from typing import List, Optional
 import typer
 
 from lmscite.cli.app import app, state, valid_pmids
+from lmscite.cli.console import info, out_jsonl, progress, table, warn
 from lmscite.cli.fetch import ATTEMPTS_OPTION, TIMEOUT_OPTION, make_client
-from lmscite.console import info, out_jsonl, progress, table, warn
 from lmscite.errors import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL
 
 _LONG = 160
@@ -38,8 +38,8 @@ def check(
     date). A table on a terminal, tab-separated lines when piped. Exit 0, or 1 when
     --fail-on names a kind that was found.
     """
-    from lmscite.check import check_library
-    from lmscite.flags import DEFAULT_KINDS, KINDS, parse_kinds
+    from lmscite.curation.check import check_library
+    from lmscite.curation.flags import DEFAULT_KINDS, KINDS, parse_kinds
 
     failing = parse_kinds(fail_on) if fail_on else []
     wanted = {*DEFAULT_KINDS, *failing, *(["comment"] if all_ else []), *(["uncurated"] if uncurated else [])}
@@ -83,7 +83,7 @@ def refresh(
     summary goes to stderr. Exit 0, 1 when some entries were not found or failed, 3 when
     PubMed could not be reached.
     """
-    from lmscite.refresh import refresh as refresh_entries
+    from lmscite.sync.refresh import refresh as refresh_entries
 
     library = state(ctx).library()
     wanted = _pmids(pmids)

@@ -11,7 +11,7 @@ from typing import List, Optional
 import typer
 
 from lmscite.cli.app import app, state, valid_pmids
-from lmscite.console import info, out, out_json, warn
+from lmscite.cli.console import info, out, out_json, warn
 from lmscite.errors import InputError
 
 PAGE_FORMATS = ("markdown", "html")
@@ -95,8 +95,8 @@ def export(
                                          help="Footer or disclaimer, Markdown (overrides the stored one)."),
 ) -> None:
     """Export entries as an annotated bibliography page or for a reference manager."""
-    from lmscite.query import Filter, select, sort_key
-    from lmscite.query import entries as to_entries
+    from lmscite.library.query import Filter, select, sort_key
+    from lmscite.library.query import entries as to_entries
     from lmscite.render import ExportOptions, Page, renderer
     from lmscite.render.page import page_order
 
@@ -131,7 +131,7 @@ def export(
     )
     chosen = [e for _name, group in page_order(to_entries(rows), page.section_order) for e in group]
     _warn_drift(chosen)
-    from lmscite.check import linked_notices
+    from lmscite.curation.check import linked_notices
 
     options = ExportOptions(format=format, page=page, max_authors=max_authors, affiliations=affiliations,
                             abstract=abstract, template=str(template) if template else None,
@@ -144,7 +144,7 @@ def export(
 
 def _warn_drift(entries: list) -> None:
     """An excerpt that no longer matches its abstract is exported as stored, with a warning."""
-    from lmscite.excerpt import excerpt_problems
+    from lmscite.curation.excerpt import excerpt_problems
 
     for entry in entries:
         if entry.curation.excerpt or entry.curation.glosses:
@@ -158,7 +158,7 @@ def _write(text: str, output: Optional[Path]) -> None:
         sys.stdout.buffer.write(body)
         sys.stdout.flush()
         return
-    from lmscite.store import atomic_write
+    from lmscite.library.store import atomic_write
 
     atomic_write(output, body)
 

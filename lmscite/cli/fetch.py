@@ -9,7 +9,7 @@ from typing import List, Optional
 import typer
 
 from lmscite.cli.app import app, read_ids, state
-from lmscite.console import info, out_jsonl, progress, stdout_is_tty, warn
+from lmscite.cli.console import info, out_jsonl, progress, stdout_is_tty, warn
 from lmscite.errors import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, InputError
 
 ATTEMPTS_OPTION = typer.Option(6, "--max-attempts", metavar="N", min=1, help="Tries per request before giving up.")
@@ -21,7 +21,7 @@ def make_client(max_attempts: int = 6, timeout: float = 30.0):
     import warnings
 
     from lmscite.config import ncbi_settings
-    from lmscite.eutils import EutilsClient, MissingEmailWarning
+    from lmscite.pubmed.eutils import EutilsClient, MissingEmailWarning
 
     def on_retry(request, reason: str, delay: float) -> None:
         info(f"{request.endpoint}: {reason}; retrying in {delay:.1f} s "
@@ -57,7 +57,7 @@ def fetch(
     a summary goes to stderr. Exit 0 when every id was fetched or already there, 1 when
     some were not found, invalid or failed, 3 when PubMed could not be reached.
     """
-    from lmscite.fetch import fetch_ids
+    from lmscite.sync.fetch import fetch_ids
 
     tokens = [raw for raw, _ in read_ids(ids or [], from_file)]
     if not tokens:
@@ -72,7 +72,7 @@ def fetch(
 
 def _fetch_notices(library, client, pmids: list[str]) -> None:
     """Linked notices are cited, not listed: their problems are warnings that leave the exit code alone."""
-    from lmscite.refresh import fetch_notices
+    from lmscite.sync.notices import fetch_notices
 
     outcomes = fetch_notices(library, client, pmids)
     for outcome in [o for o in outcomes if o.status != "fetched"][:20]:
@@ -135,14 +135,14 @@ def search(
             warn(f"PubMed matched {result.count} records but serves only the first {len(result.ids)}; "
                  "split the search by date (--mindate/--maxdate) to get the rest")
         if json_:
-            from lmscite.console import out_json
+            from lmscite.cli.console import out_json
 
             out_json(asdict(result))
         else:
             sys.stdout.write("".join(f"{pmid}\n" for pmid in result.ids))
         info(f"search: {len(result.ids)} of {result.count} matching records")
         if fetch_ and result.ids:
-            from lmscite.fetch import fetch_ids
+            from lmscite.sync.fetch import fetch_ids
 
             report = fetch_ids(state(ctx).library(), client, result.ids)
             info(f"fetch: {report.summary()}")

@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 
 from lmscite.cli.app import app, state, valid_pmids
-from lmscite.console import info, out, out_json, out_jsonl, stdout_is_tty, table
+from lmscite.cli.console import info, out, out_json, out_jsonl, stdout_is_tty, table
 from lmscite.errors import EXIT_OK, EXIT_PARTIAL, InputError
 
 LIST_FORMATS = ("table", "ids", "json", "jsonl", "tsv")
@@ -21,7 +21,7 @@ def import_(
                                       help="PubMed XML or MEDLINE (.nbib) files; - reads stdin."),
 ) -> None:
     """Add or update entries from PubMed XML or MEDLINE files, keeping their curation."""
-    from lmscite.importer import import_files
+    from lmscite.sync.importer import import_files
 
     report = import_files(state(ctx).library(), files, stdin=sys.stdin.buffer)
     info(report.summary())
@@ -43,7 +43,7 @@ def list_(
     sort: str = typer.Option("pmid", "--sort", metavar="KEY", help="pmid, date, author, journal or added."),
 ) -> None:
     """List the entries in the library."""
-    from lmscite.query import Filter, select, sort_key
+    from lmscite.library.query import Filter, select, sort_key
 
     chosen = format or ("json" if json_ else ("table" if stdout_is_tty() else "ids"))
     if chosen not in LIST_FORMATS:
@@ -83,7 +83,7 @@ def show(
     sentences: bool = typer.Option(False, "--sentences", help="Number the abstract's sentences (for --excerpt)."),
 ) -> None:
     """Show entries: citation, authors, abstract and curation."""
-    from lmscite.query import Filter, entries, select
+    from lmscite.library.query import Filter, entries, select
 
     view = state(ctx).library().snapshot()
     found = entries(select(view, Filter(pmids=valid_pmids(pmids))))
@@ -116,7 +116,7 @@ def info_(
     json_: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
     """Where the library is and what it holds."""
-    from lmscite.stats import library_info
+    from lmscite.library.stats import library_info
 
     facts = library_info(state(ctx).library())
     if json_:

@@ -3,6 +3,9 @@
 Each module named in FORMATS has `render(entries, options) -> str`, taking the
 selected entries in page order and an `ExportOptions`; none touches the store
 or the network (data flows one way: store -> renderer).
+
+May import: the core modules and `lmscite.curation` (excerpts as shown,
+reader warnings); never `lmscite.library`, `lmscite.pubmed` or `lmscite.sync`.
 """
 
 from __future__ import annotations

@@ -22,9 +22,9 @@ from urllib.parse import quote, quote_plus
 
 from lmscite import __version__, markup
 from lmscite.citation import author_line, citation_line
+from lmscite.curation.excerpt import excerpt_parts
+from lmscite.curation.flags import Finding, warnings_for
 from lmscite.errors import InputError
-from lmscite.excerpt import excerpt_parts
-from lmscite.flags import Finding, warnings_for
 from lmscite.model import Entry
 from lmscite.render import ABSTRACTS, AFFILIATIONS, PUBMED, ExportOptions
 

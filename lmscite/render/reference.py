@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from lmscite import excerpt, markup
+from lmscite import markup
+from lmscite.curation import excerpt
 from lmscite.model import Author, Entry, month_number
 from lmscite.render import PUBMED
 

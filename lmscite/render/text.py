@@ -64,7 +64,7 @@ def _curation_lines(entry: Entry) -> list[str]:
 
 def render_sentences(entry: Entry) -> str:
     """The abstract's sentences, numbered for `annotate --excerpt`, with section labels."""
-    from lmscite.sentences import sentences
+    from lmscite.curation.sentences import sentences
 
     lines = [f"PMID {entry.pmid}: {markup.plain(entry.title)}"]
     label = None

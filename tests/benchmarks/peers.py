@@ -137,7 +137,7 @@ def _sleep_until(moment: float) -> None:
 
 
 def parse_lmscite(path: str) -> None:
-    from lmscite.pubmed_xml import iter_entries
+    from lmscite.pubmed.xml import iter_entries
 
     start = time.perf_counter()
     count = sum(1 for _entry in iter_entries(path))
@@ -238,7 +238,7 @@ def parse_entrez(path: str) -> None:
 
 
 def _entries(path: str, limit: int | None = None) -> list[Any]:
-    from lmscite.pubmed_xml import iter_entries
+    from lmscite.pubmed.xml import iter_entries
 
     found = []
     for entry in iter_entries(path):
@@ -250,7 +250,7 @@ def _entries(path: str, limit: int | None = None) -> list[Any]:
 
 def store_lmscite(path: str, library: str) -> None:
     """lmscite's store alone: one transaction merging every record into the library, one write."""
-    from lmscite.store import Library, now
+    from lmscite.library.store import Library, now
 
     entries = _entries(path)
     gc.disable()

@@ -103,7 +103,7 @@ def _excerpt_findings(entry: Entry) -> list[str]:
     curation = entry.curation
     problems: list[str] = []
     if curation.excerpt or curation.glosses:
-        from lmscite.excerpt import excerpt_problems
+        from lmscite.curation.excerpt import excerpt_problems
 
         problems = excerpt_problems(entry)
     return problems + list(curation.flags)

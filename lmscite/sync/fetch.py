@@ -13,10 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 from lmscite.errors import LmsciteError, NetworkError, ParseError
-from lmscite.eutils import BATCH_SIZE, EutilsClient
 from lmscite.ids import classify, dedupe
+from lmscite.library.store import Library, LibraryView, now
 from lmscite.model import Entry
-from lmscite.store import Library, LibraryView, now
+from lmscite.pubmed.eutils import BATCH_SIZE, EutilsClient
 
 STATES = ("fetched", "updated", "unchanged", "skipped", "not found", "invalid", "failed")
 _FROM_MERGE = {"added": "fetched", "updated": "updated", "unchanged": "unchanged"}
@@ -115,7 +115,7 @@ def received(batch: Sequence[str], answer: bytes | LmsciteError) -> tuple[list[E
     if isinstance(answer, LmsciteError):
         kind = "network" if isinstance(answer, NetworkError) else "request"
         return [], [Outcome(p, "failed", p, f"{kind}: {answer}") for p in batch]
-    from lmscite.pubmed_xml import parse_bytes
+    from lmscite.pubmed.xml import parse_bytes
 
     try:
         entries = parse_bytes(answer, origin="efetch", source_kind="efetch")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from lmscite.library.store import Library
 from lmscite.model import SCHEMA
-from lmscite.store import Library
 
 
 def library_info(library: Library) -> dict[str, Any]:

@@ -15,8 +15,8 @@ from typing import Any
 
 from lmscite import markup
 from lmscite.errors import InputError
+from lmscite.library.store import LibraryView
 from lmscite.model import Entry, month_number
-from lmscite.store import LibraryView
 
 SORTS = ("date", "author", "journal", "added", "pmid")
 

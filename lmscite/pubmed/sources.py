@@ -23,7 +23,7 @@ def detect(head: bytes) -> str:
     text = head.removeprefix(_BOM).lstrip()
     if text.startswith(b"<"):
         return "xml"
-    from lmscite.medline import looks_like_medline
+    from lmscite.pubmed.medline import looks_like_medline
 
     if looks_like_medline(text.decode("utf-8", errors="replace")):
         return "medline"
@@ -39,11 +39,11 @@ def iter_stream(stream: BinaryIO, name: str) -> Iterator[Entry]:
     except ParseError as exc:
         raise ParseError(f"{name}: {exc}") from None
     if kind == "xml":
-        from lmscite.pubmed_xml import iter_entries
+        from lmscite.pubmed.xml import iter_entries
 
         yield from _named(iter_entries(buffered, origin=name, source_kind="file"), name)
         return
-    from lmscite.medline import iter_entries as iter_medline
+    from lmscite.pubmed.medline import iter_entries as iter_medline
 
     text = io.TextIOWrapper(buffered, encoding="utf-8-sig", errors="strict", newline=None)
     yield from _named(iter_medline(text, origin=name), name)

@@ -4,7 +4,7 @@ Importable and free of any terminal code: choosing passages of the abstract
 by sentence number or quote, the excerpt as exporters show it
 (`excerpt_parts`), glosses placed after their phrases, and drift checks
 against a changed abstract (`excerpt_problems`).  Nothing here changes an
-entry; `lmscite.curation` does.
+entry; `lmscite.curation.edit` does.
 
 Excerpt specs
 -------------
@@ -26,9 +26,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from lmscite import markup
+from lmscite.curation.sentences import Sentence, sentences
 from lmscite.errors import InputError
 from lmscite.model import Entry, Gloss, Passage
-from lmscite.sentences import Sentence, sentences
 
 _MARK = r"(?:\.\.\.|\u2026)"
 _RUN = re.compile(

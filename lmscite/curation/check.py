@@ -1,6 +1,6 @@
 """`lmscite check`: what the stored entries' own PubMed data and curation say needs a look.
 
-Classification lives in `lmscite.flags`; this module applies it to the
+Classification lives in `lmscite.curation.flags`; this module applies it to the
 library, citing the stored records of linked notices.
 """
 
@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 
+from lmscite.curation.flags import DEFAULT_KINDS, KINDS, LINKS, EntryFinding, findings
 from lmscite.errors import (
     NotInLibraryError,
 )
-from lmscite.flags import DEFAULT_KINDS, KINDS, LINKS, EntryFinding, findings
 from lmscite.ids import dedupe
+from lmscite.library.store import LibraryView
 from lmscite.model import Entry
-from lmscite.store import LibraryView
-
 
 
 def linked_notices(view: LibraryView, entries: Iterable[Entry]) -> dict[str, Entry]:

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from lmscite.library.store import Library, now
 from lmscite.model import Entry
-from lmscite.sources import iter_stream, read_file
-from lmscite.store import Library, now
+from lmscite.pubmed.sources import iter_stream, read_file
 
 
 @dataclass

@@ -100,7 +100,12 @@ def progress(label: str, total: int) -> Iterator[Any]:
         yield lambda done=1: None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TimeRemainingColumn,
+    )
 
     with Progress(
         "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),

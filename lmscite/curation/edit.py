@@ -3,22 +3,20 @@
 Everything `lmscite annotate` changes lives here, importable and free of any
 terminal code: an `Edit` applied to an entry (`annotate`), a whole curation
 read from one entry of the curation file or the edit document
-(`curation_from_data`), and sections across the library.  Every change stamps
+(`curation_from_data`).  Every change stamps
 `curation.updated`; nothing else in the entry changes.  Passages are chosen
-in `lmscite.excerpt`; the curation file and the edit document are read and
-written in `lmscite.curation_file`.
+in `lmscite.curation.excerpt`; the curation file and the edit document are read and
+written in `lmscite.curation.file`.
 """
 
 from __future__ import annotations
 
 import copy
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lmscite.errors import InputError
-from lmscite.excerpt import (
+from lmscite.curation.excerpt import (
     Run,
     check_glosses,
     choose,
@@ -32,9 +30,10 @@ from lmscite.excerpt import (
     sentence_span,
     squash,
 )
+from lmscite.curation.sentences import Sentence, sentences
+from lmscite.errors import InputError
+from lmscite.library.store import now
 from lmscite.model import Curation, Entry, Gloss, Passage
-from lmscite.sentences import Sentence, sentences
-from lmscite.store import LibraryView, now
 
 MAX_ORDER = 2**63 - 1
 """The largest manual order the library file (64-bit JSON integers) can hold."""
@@ -42,7 +41,6 @@ FIELDS = ("section", "order", "tags", "excerpt", "glosses", "notes")
 """The curation a curator edits, in the order the curation file writes it."""
 
 CLEARABLE = ("excerpt", "glosses", "notes", "tags", "section", "order", "all")
-META_SECTION_ORDER = "section_order"
 
 
 def editable(curation: Curation) -> tuple[Any, ...]:
@@ -50,7 +48,7 @@ def editable(curation: Curation) -> tuple[Any, ...]:
     return tuple(getattr(curation, name) for name in FIELDS)
 
 
-def _stamped(entry: Entry, new: Curation, stamp: str | None) -> Entry | None:
+def stamped(entry: Entry, new: Curation, stamp: str | None) -> Entry | None:
     """A copy of `entry` with `new` as its curation and `updated` stamped; None when nothing changed."""
     if editable(new) == editable(entry.curation):
         return None
@@ -133,7 +131,7 @@ def annotate(entry: Entry, edit: Edit, stamp: str | None = None) -> Entry | None
         cur.section = edit.section.strip()
     if edit.order is not None:
         cur.order = edit.order
-    changed = _stamped(entry, cur, stamp)
+    changed = stamped(entry, cur, stamp)
     if changed is not None and cur.glosses and (edit.needs_one_entry() or "excerpt" in cleared):
         check_glosses(changed, found)
     return changed
@@ -300,96 +298,9 @@ def _run_of(value: Any, where: str) -> Run:
 
 def set_curation(entry: Entry, data: Any, stamp: str | None = None) -> Entry | None:
     """The entry with the curation `data` describes (whole), stamped; None when unchanged."""
-    return _stamped(entry, curation_from_data(entry, data), stamp)
+    return stamped(entry, curation_from_data(entry, data), stamp)
 
 
 def apply_curation(entry: Entry, new: Curation, stamp: str | None = None) -> Entry | None:
     """The entry with the curation `parse_edit_document` returned, stamped; None when unchanged."""
-    return _stamped(entry, copy.deepcopy(new), stamp)
-
-
-# --- sections ---------------------------------------------------------------
-
-
-def page_sort_key(section_order: Sequence[str]) -> Callable[[Entry], tuple[Any, ...]]:
-    """Page order: sections in the stored order, then others by name, then no section; order; PMID."""
-    rank = {name: index for index, name in enumerate(section_order)}
-
-    def key(entry: Entry) -> tuple[Any, ...]:
-        cur = entry.curation
-        if cur.section is None:
-            section: tuple[Any, ...] = (2, 0, "")
-        elif cur.section in rank:
-            section = (0, rank[cur.section], "")
-        else:
-            section = (1, 0, cur.section.casefold())
-        order = (0, cur.order) if cur.order is not None else (1, 0)
-        return (*section, *order, int(entry.pmid))
-
-    return key
-
-
-def _section_counts(view: LibraryView, changed: Sequence[Entry] = ()) -> Counter[str]:
-    overrides = {e.pmid: e.curation.section for e in changed}
-    counts: Counter[str] = Counter()
-    for pmid in view.pmids():
-        section = overrides[pmid] if pmid in overrides else (
-            (view.raw(pmid) or {}).get("curation", {}).get("section"))
-        if section:
-            counts[section] += 1
-    return counts
-
-
-def sections_list(view: LibraryView) -> list[tuple[str, int]]:
-    """(section, entries) in page order: the stored order first, then the others by name."""
-    counts = _section_counts(view)
-    stored = [name for name in view.meta().get(META_SECTION_ORDER) or [] if name in counts]
-    rest = sorted((name for name in counts if name not in stored), key=str.casefold)
-    return [(name, counts[name]) for name in [*stored, *rest]]
-
-
-def rename_section(view: LibraryView, old: str, new: str, stamp: str | None = None) -> int:
-    """Rename a section in every entry and in the stored order; returns the entries renamed."""
-    new = new.strip()
-    if not new:
-        raise InputError("the new section name is empty")
-    order = list(view.meta().get(META_SECTION_ORDER) or [])
-    holders = [p for p in view.pmids() if (view.raw(p) or {}).get("curation", {}).get("section") == old]
-    if not holders and old not in order:
-        known = ", ".join(name for name, _count in sections_list(view)) or "none yet"
-        raise InputError(f"no section is named {old!r} (sections: {known})")
-    moved = []
-    stamp = stamp or now()
-    for pmid in holders:
-        entry = view.get(pmid)
-        assert entry is not None
-        cur = copy.deepcopy(entry.curation)
-        cur.section = new
-        changed = _stamped(entry, cur, stamp)
-        if changed is not None:
-            moved.append(changed)
-    view.replace(moved)
-    if old in order:
-        renamed = [new if name == old else name for name in order]
-        view.set_meta(META_SECTION_ORDER, list(dict.fromkeys(renamed)))
-    return len(moved)
-
-
-def set_section_order(view: LibraryView, names: Sequence[str]) -> None:
-    """Store the order sections appear in on pages; every name must have entries. Empty clears it."""
-    cleaned = [n.strip() for n in names]
-    duplicate = next((n for n, count in Counter(cleaned).items() if count > 1), None)
-    if duplicate:
-        raise InputError(f"section {duplicate!r} is named twice")
-    check_order_known(view, cleaned, ())
-    view.set_meta(META_SECTION_ORDER, cleaned or None)
-
-
-def check_order_known(view: LibraryView, names: Sequence[str], changed: Sequence[Entry]) -> None:
-    """Refuse to order a section no entry is in (`changed` counted as stored): a typo would go unseen."""
-    known = set(_section_counts(view, changed))
-    missing = [n for n in names if n not in known]
-    if missing:
-        hint = ", ".join(sorted(known)) or "none yet"
-        raise InputError(f"no entry is in the section {missing[0]!r}, so it cannot be ordered "
-                         f"(sections: {hint}); nothing was changed")
+    return stamped(entry, copy.deepcopy(new), stamp)

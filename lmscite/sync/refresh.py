@@ -4,8 +4,8 @@
   keeps their curation, reports what changed (`diff`), and flags an excerpt
   that a changed abstract broke, keeping its text: a quote is never rewritten
   behind the curator's back.
-* `fetch_notices` stores the records of linked retraction, erratum and
-  concern notices (library table "notices") so a warning can cite them.
+* the notices the refreshed entries link to are fetched too
+  (`lmscite.sync.notices`).
 """
 
 from __future__ import annotations
@@ -20,17 +20,15 @@ from typing import Any
 from lmscite import markup
 from lmscite.citation import author_name, format_date
 from lmscite.errors import (
-    LmsciteError,
     NotInLibraryError,
 )
-from lmscite.eutils import BATCH_SIZE, EutilsClient
-from lmscite.fetch import Outcome, fetch_pmids, not_found, received
 from lmscite.ids import dedupe
+from lmscite.library.store import Library, LibraryView, now
 from lmscite.model import Correction, Entry
-from lmscite.store import Library, LibraryView, now
+from lmscite.pubmed.eutils import BATCH_SIZE, EutilsClient
+from lmscite.sync.fetch import Outcome, fetch_pmids
+from lmscite.sync.notices import fetch_notices
 
-NOTICE_LINKS = ("RetractionIn", "PartialRetractionIn", "ErratumIn", "ExpressionOfConcernIn")
-"""Links whose target record (the notice) is fetched so a warning can cite it."""
 EXCERPT_FLAG = "excerpt no longer matches the abstract (refresh {date})"
 REFRESH_STATES = ("updated", "unchanged", "skipped", "not found", "failed")
 
@@ -129,7 +127,7 @@ def _abstract_changes(old: Entry, new: Entry) -> list[Change]:
     """The abstract's changed sentences, each run of them one change."""
     if old.abstract == new.abstract:
         return []
-    from lmscite.sentences import sentences
+    from lmscite.curation.sentences import sentences
 
     before = [s.text for s in sentences(old.abstract)]
     after = [s.text for s in sentences(new.abstract)]
@@ -276,7 +274,7 @@ def _newly_broken(old: Entry, new: Entry) -> list[str]:
     curation = new.curation
     if not (curation.excerpt or curation.glosses) or old.abstract == new.abstract:
         return []
-    from lmscite.excerpt import excerpt_problems
+    from lmscite.curation.excerpt import excerpt_problems
 
     before = set(excerpt_problems(old))
     return [problem for problem in excerpt_problems(new) if problem not in before]
@@ -288,36 +286,3 @@ def _refreshed(outcome: Outcome, changes: list[Change], flagged: bool) -> Refres
     if outcome.status == "not found":
         return Refreshed(outcome.id, "not found", message="PubMed no longer has this record; the stored entry was kept")
     return Refreshed(outcome.id, outcome.status, message=outcome.message)
-
-
-# --- linked notices -------------------------------------------------------------------
-
-
-def fetch_notices(
-    library: Library, client: EutilsClient, pmids: Sequence[str], *, batch_size: int = BATCH_SIZE,
-) -> list[Outcome]:
-    """Fetch and store the notices that the stored entries `pmids` link to, unless already stored.
-
-    One outcome per notice asked for: fetched, not found or failed.  Each
-    batch is one efetch request and one library write.
-    """
-    view = library.snapshot()
-    linked = dedupe(link.get("pmid") for p in pmids for link in (view.raw(p) or {}).get("corrections", [])
-                    if link.get("kind") in NOTICE_LINKS and link.get("pmid"))
-    known = set(view.notice_pmids()) | set(view.pmids())
-    todo = [p for p in linked if p not in known]
-    outcomes: list[Outcome] = []
-    for batch, answer in client.efetch_batches(todo, batch_size):
-        outcomes.extend(_store_notices(library, batch, answer))
-    return outcomes
-
-
-def _store_notices(library: Library, batch: list[str], answer: bytes | LmsciteError) -> list[Outcome]:
-    records, failed = received(batch, answer)
-    if failed:
-        return failed
-    if records:
-        with library.transaction() as view:
-            view.put_notices(records)
-    found = {r.pmid for r in records}
-    return [Outcome(p, "fetched", p) if p in found else not_found(p) for p in batch]

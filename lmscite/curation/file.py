@@ -51,22 +51,24 @@ from typing import Any
 import yaml
 
 from lmscite import markup
-from lmscite.curation import (
+from lmscite.curation.edit import (
     FIELDS,
-    META_SECTION_ORDER,
-    check_order_known,
     curation_from_data,
     curation_to_data,
     editable,
-    page_sort_key,
     set_curation,
 )
+from lmscite.curation.excerpt import Run, parse_spec, plural
+from lmscite.curation.sections import (
+    META_SECTION_ORDER,
+    check_order_known,
+    page_sort_key,
+)
+from lmscite.curation.sentences import sentences
 from lmscite.errors import InputError
-from lmscite.excerpt import Run, parse_spec, plural
 from lmscite.ids import normalise_pmid
+from lmscite.library.store import LibraryView, now
 from lmscite.model import Curation, Entry, Passage
-from lmscite.sentences import sentences
-from lmscite.store import LibraryView, now
 
 PAGE_KEYS = ("title", "intro", "footer")
 FILE_KEYS = ("page", "sections", "searches", "entries")
