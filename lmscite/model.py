@@ -174,6 +174,27 @@ class Passage:
 
 
 @dataclass
+class Piece:
+    """One piece of an excerpt, in the order the page shows them (see `lmscite.curation.written`).
+
+    kind "quote": the abstract's own words `text` (its plain text, exact),
+    anchored by `prefix` and `suffix` (context) and the offsets `start`-`end`
+    in the abstract's plain text, as a W3C TextQuoteSelector with a
+    TextPositionSelector; "gap": text left out, shown as `text` ("...");
+    "insert": an editorial insertion shown as "[text]"; "gloss": an editor's
+    note shown as "[text Ed.]"; "break": a paragraph break; "literal": text
+    that is not in the abstract, kept as written on purpose.
+    """
+
+    kind: str
+    text: str = ""
+    prefix: str | None = None
+    suffix: str | None = None
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass
 class Gloss:
     """An inline editorial note placed right after `phrase` inside the excerpt."""
 
@@ -302,7 +323,7 @@ def _build(cls: type, data: dict[str, Any]) -> Any:
 _DATACLASSES: dict[str, type] = {
     klass.__name__: klass
     for klass in (Author, Journal, PubDate, ELocation, Qualifier, MeshHeading, AbstractSection,
-                  Abstract, Correction, Book, Passage, Gloss, Curation, Provenance, Entry)
+                  Abstract, Correction, Book, Passage, Piece, Gloss, Curation, Provenance, Entry)
 }
 _SCALARS = ("str", "int", "bool")
 

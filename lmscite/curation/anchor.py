@@ -1,0 +1,253 @@
+"""Where a quote stands in an abstract, and finding it again after PubMed changes the abstract.
+
+A quote is anchored the way the W3C Web Annotation model anchors text
+(TextQuoteSelector and TextPositionSelector together): the exact text, a
+little context before and after it, and its offsets in the abstract's plain
+text.  Offsets find an unchanged abstract at once; the exact text and its
+context find the quote again when PubMed has edited other parts of the
+abstract; and when the quoted words themselves changed, the closest passage
+is reported, never silently taken in their place.
+
+The abstract's plain text (`AbstractText.text`) is what a reader sees:
+each section's text with its markup dropped, entities resolved and every run
+of white space shown as one space, sections joined by a line break, section
+labels left out (they are headings, not quotable text).  Quotes are found
+blind to white space: "P=0.03" finds "P = 0.03" and a quote pasted across a
+line break finds the text it came from, but every other character must be the
+abstract's own.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import html
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+from functools import lru_cache
+
+from lmscite import markup
+from lmscite.model import Abstract
+
+CONTEXT = 32
+"""Characters of context kept before and after a quote (prefix and suffix)."""
+SIMILAR = 0.6
+"""How alike a passage must be to a lost quote to be offered as what it became."""
+
+_SPACE = re.compile(r"\s+")
+_INLINE_TAG = re.compile(r"</?(?:i|b|u|sup|sub|em|strong)\s*>", re.IGNORECASE)
+_WORD = re.compile(r"\S+")
+_CANDIDATES = 8
+"""Windows compared character by character when looking for the passage closest to a lost quote."""
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A quote's place in an abstract: its exact plain text, context, and offsets."""
+
+    exact: str
+    prefix: str
+    suffix: str
+    start: int
+    end: int
+
+
+class AbstractText:
+    """An abstract's plain text (`text`), each section's span in it, and the means to find quotes in it.
+
+    Quotes are matched against a copy of the text without white space (the
+    skeleton), built only when a quote has to be searched for: checking that
+    10,000 quotes still stand where they stood needs none.
+    """
+
+    __slots__ = ("text", "sections", "_skeleton")
+
+    def __init__(self, text: str, sections: tuple[tuple[int, int], ...]) -> None:
+        self.text = text
+        self.sections = sections
+        self._skeleton: tuple[str, list[int]] | None = None
+
+    def span(self, start: int, end: int) -> Anchor:
+        """The anchor of `text[start:end]`, trimmed of white space at its ends."""
+        while start < end and self.text[start].isspace():
+            start += 1
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
+        return Anchor(self.text[start:end], self.text[max(0, start - CONTEXT):start],
+                      self.text[end:end + CONTEXT], start, end)
+
+    def find(self, quote: str, after: int = 0) -> Anchor | None:
+        """The first place at or after offset `after` where `quote` stands, blind to white space."""
+        wanted = skeleton_of(quote)
+        if not wanted:
+            return None
+        skeleton, positions = self._skeleton_and_positions()
+        at = skeleton.find(wanted, bisect.bisect_left(positions, after))
+        if at < 0:
+            return None
+        return self.span(positions[at], positions[at + len(wanted) - 1] + 1)
+
+    def find_all(self, quote: str) -> list[Anchor]:
+        """Every place `quote` stands, blind to white space (overlapping places too)."""
+        found: list[Anchor] = []
+        position = 0
+        while (anchor := self.find(quote, position)) is not None:
+            found.append(anchor)
+            position = anchor.start + 1
+        return found
+
+    def _skeleton_and_positions(self) -> tuple[str, list[int]]:
+        """`text` without white space, and where each of its characters stands in `text`."""
+        if self._skeleton is None:
+            positions = [index for index, char in enumerate(self.text) if not char.isspace()]
+            self._skeleton = ("".join(self.text[i] for i in positions), positions)
+        return self._skeleton
+
+
+def skeleton_of(quote: str) -> str:
+    """A quote as it is matched: inline tags and entities a curator pasted resolved, white space gone."""
+    if "<" in quote:
+        quote = _INLINE_TAG.sub("", quote)
+    if "&" in quote:
+        quote = html.unescape(quote)
+    return "".join(quote.split())
+
+
+def squash(text: str) -> str:
+    """White space runs as one space, ends trimmed."""
+    return " ".join(text.split())
+
+
+@lru_cache(maxsize=256)
+def _text_of(sections: tuple[str, ...]) -> AbstractText:
+    texts = [squash(markup.plain(fragment)) for fragment in sections]
+    text = "\n".join(texts)
+    spans = []
+    offset = 0
+    for piece in texts:
+        spans.append((offset, offset + len(piece)))
+        offset += len(piece) + 1
+    return AbstractText(text, tuple(spans))
+
+
+def abstract_text(abstract: Abstract) -> AbstractText:
+    """The abstract's plain text as quotes are anchored in it (cached: rendering asks often)."""
+    return _text_of(tuple(section.text for section in abstract.sections))
+
+
+# --- finding a quote again ----------------------------------------------------------------------
+
+
+class Drift(Enum):
+    """What became of an anchored quote in the abstract as it is now."""
+
+    SAME = "same"
+    """The quote stands where it stood."""
+    MOVED = "moved"
+    """The same words stand elsewhere (PubMed edited text around them); the offsets follow."""
+    CHANGED = "changed"
+    """The words are no longer there, but a passage much like them is (see `Located.closest`)."""
+    GONE = "gone"
+    """Nothing like the quote is left in the abstract."""
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where a quote is now: its drift, its anchor now (SAME, MOVED), or the closest passage (CHANGED)."""
+
+    drift: Drift
+    anchor: Anchor | None = None
+    closest: Anchor | None = None
+
+
+def locate(text: AbstractText, anchor: Anchor) -> Located:
+    """Find an anchored quote again in the abstract as it is now.
+
+    The stored offsets are tried first; then every place the exact words
+    stand, the one whose context matches best winning; a quote whose words
+    are gone is reported with the closest passage, and never moved onto it.
+    """
+    if anchor.exact and text.text[anchor.start:anchor.end] == anchor.exact and 0 <= anchor.start:
+        return Located(Drift.SAME, text.span(anchor.start, anchor.end))
+    places = text.find_all(anchor.exact)
+    if places:
+        best = max(places, key=lambda place: (_context_score(place, anchor), -abs(place.start - anchor.start)))
+        return Located(Drift.MOVED, best)
+    closest = closest_passage(text, anchor.exact)
+    if closest is not None:
+        return Located(Drift.CHANGED, closest=closest)
+    return Located(Drift.GONE)
+
+
+def _context_score(place: Anchor, anchor: Anchor) -> int:
+    """How many characters of context agree: the end of the prefixes, the start of the suffixes."""
+    before = len(_common_prefix(place.prefix[::-1], anchor.prefix[::-1]))
+    after = len(_common_prefix(place.suffix, anchor.suffix))
+    return before + after
+
+
+def _common_prefix(one: str, two: str) -> str:
+    length = 0
+    for left, right in zip(one, two):
+        if left != right:
+            break
+        length += 1
+    return one[:length]
+
+
+def closest_passage(text: AbstractText, quote: str, similar: float = SIMILAR) -> Anchor | None:
+    """The passage of the abstract most like `quote` (as many words long), if it is at least `similar`.
+
+    Windows of the quote's length in words are ranked by how many of the
+    quote's words they hold (one pass, counts kept as the window slides);
+    only the best few are compared character by character.  Comparing every
+    window by characters took seconds on a long abstract.
+    """
+    wanted = squash(quote).split()
+    words = [(match.start(), match.end(), match.group()) for match in _WORD.finditer(text.text)]
+    if not wanted or not words:
+        return None
+    size = min(len(wanted), len(words))
+    need = Counter(wanted)
+    have: Counter[str] = Counter()
+    overlap = 0
+    ranked: list[tuple[int, int]] = []
+    for index, (_start, _end, word) in enumerate(words):
+        if have[word] < need[word]:
+            overlap += 1
+        have[word] += 1
+        if index >= size:
+            gone = words[index - size][2]
+            have[gone] -= 1
+            if have[gone] < need[gone]:
+                overlap -= 1
+        if index >= size - 1:
+            ranked.append((overlap, index - size + 1))
+    ranked.sort(key=lambda pair: -pair[0])
+    target = " ".join(wanted)
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(target)
+    best: tuple[float, int, int] | None = None
+    for _overlap, first in ranked[:_CANDIDATES]:
+        start, end = words[first][0], words[first + size - 1][1]
+        matcher.set_seq1(squash(text.text[start:end]))
+        score = matcher.ratio()
+        if score >= similar and (best is None or score > best[0]):
+            best = (score, start, end)
+    return None if best is None else text.span(best[1], best[2])
+
+
+def sentence_offsets(text: AbstractText, sentence_texts: Sequence[str]) -> list[tuple[int, int]]:
+    """Where each of the abstract's sentences (in order, as `curation.sentences` splits them) stands."""
+    spans = []
+    position = 0
+    for sentence in sentence_texts:
+        anchor = text.find(sentence, position)
+        if anchor is None:
+            raise ValueError(f"sentence not in the abstract's text: {sentence[:60]!r}")
+        spans.append((anchor.start, anchor.end))
+        position = anchor.end
+    return spans
