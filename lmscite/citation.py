@@ -28,6 +28,8 @@ __all__ = [
     "citation_parts",
     "format_date",
     "month_abbrev",
+    "second_title",
+    "shown_title",
 ]
 
 _FULL_MONTHS = frozenset({"january", "february", "march", "april", "may", "june", "july", "august",
@@ -35,6 +37,8 @@ _FULL_MONTHS = frozenset({"january", "february", "march", "april", "may", "june"
 _ABBREVIATED = frozenset(MONTHS)
 BOOK_EDITORS_SHOWN = 3
 """PubMed names the first three editors of a book, then "et al."."""
+NO_TITLE = "[No title available]"
+"""What PubMed shows for a record whose ArticleTitle is empty and that has no vernacular title."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,27 @@ def citation_parts(entry: Entry) -> CitationParts:
         ahead_of_print=_ahead_of_print(entry.provenance.publication_status,
                                        bool(volume or issue or pages)),
     )
+
+
+def shown_title(entry: Entry) -> str:
+    """The title every renderer shows, as a markup fragment: never empty.
+
+    An empty ArticleTitle would print a bare `****` line, an empty heading and
+    references with no title, so PubMed's own stand-ins are used: the
+    vernacular title in brackets, else "[No title available]".
+    """
+    if _clean(plain(entry.title)):
+        return entry.title
+    if entry.vernacular_title and _clean(plain(entry.vernacular_title)):
+        return f"[{entry.vernacular_title}]"
+    return NO_TITLE
+
+
+def second_title(entry: Entry) -> str | None:
+    """The vernacular title to show under the title, unless `shown_title` already shows it."""
+    if entry.vernacular_title and _clean(plain(entry.title)) and _clean(plain(entry.vernacular_title)):
+        return entry.vernacular_title
+    return None
 
 
 def month_abbrev(month: str) -> str:

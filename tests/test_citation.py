@@ -17,6 +17,8 @@ from lmscite.citation import (
     citation_parts,
     format_date,
     month_abbrev,
+    second_title,
+    shown_title,
 )
 from lmscite.model import Author, ELocation, Entry, Journal, Provenance, PubDate
 from lmscite.pubmed import medline
@@ -329,3 +331,22 @@ def test_author_name_is_its_parts_with_whitespace_cleaned_one_space_apart(
     parts = [" ".join(part.split()) for part in (last, initials, suffix) if part]
     name = author_name(Author(last_name=last, initials=initials, suffix=suffix))
     assert name == " ".join(part for part in parts if part)
+
+
+# --- the title shown ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("title", "vernacular", "shown"), [
+    ("Liver <i>resection</i>.", "Leberresektion.", "Liver <i>resection</i>."),
+    ("", "Leberresektion.", "[Leberresektion.]"),
+    (" <i> </i> ", "Leberresektion.", "[Leberresektion.]"),
+    ("", None, "[No title available]"),
+    ("", "  ", "[No title available]"),
+], ids=["title", "empty title", "markup-only title", "neither", "blank vernacular"])
+def test_shown_title_falls_back_to_the_bracketed_vernacular_then_pubmeds_words(title, vernacular, shown):
+    assert shown_title(Entry(pmid="1", title=title, vernacular_title=vernacular)) == shown
+
+
+def test_the_vernacular_is_shown_apart_only_when_the_title_is_not_it():
+    assert second_title(Entry(pmid="1", title="Liver.", vernacular_title="Leber.")) == "Leber."
+    assert second_title(Entry(pmid="1", title="", vernacular_title="Leber.")) is None

@@ -86,14 +86,14 @@ def _print_listing(rows: list[dict], kind: str) -> None:
         out_jsonl(rows)
     else:
         from lmscite import markup
-        from lmscite.citation import citation_line
+        from lmscite.citation import citation_line, shown_title
         from lmscite.model import Entry
 
         columns = ["pmid", "year", "citation", "title", "section", "tags"]
         cells = []
         for data in rows:
             entry = Entry.from_dict(data)
-            cells.append([entry.pmid, entry.year or "", citation_line(entry), markup.plain(entry.title),
+            cells.append([entry.pmid, entry.year or "", citation_line(entry), markup.plain(shown_title(entry)),
                           entry.curation.section or "", ",".join(entry.curation.tags)])
         table(columns, cells, plain=kind == "tsv")
 
