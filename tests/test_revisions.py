@@ -8,6 +8,7 @@ DateRevised, as an export made in 2020 would hold it.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -202,3 +203,20 @@ def test_medline_export_of_an_older_revision_is_kept_out_by_its_lr_date(run, sto
 def test_stdin_import_reads_the_same_as_the_file(run, stored):
     result = run("import", "--dry-run", "-", stdin=before_retraction())
     assert result.out.startswith(f"{PMID}\tkept\t")
+
+
+# --- refresh takes PubMed's current record, and says what it dropped -----------------------------
+
+
+def test_refresh_takes_pubmeds_current_record_even_without_the_link_and_reports_it_gone(run, eutils, stored):
+    eutils.records[PMID] = eutils.records[PMID].replace(LINK, b"").replace(TYPE, b"")
+    result = run("refresh", PMID, "--json")
+    assert result.code == 0, result.err
+    (report,) = [json.loads(line) for line in result.out.splitlines()]
+    assert report["status"] == "updated"
+    assert [(c["field"], c["before"], c["after"]) for c in report["changes"]] == [
+        ("RetractionIn", "Cell Mol Biol Lett. 2025 Apr 18;30(1):51. doi: 10.1186/s11658-025-00729-3. "
+                         "(PMID: 40251503)", None),
+        ("publication_type", "Retracted Publication", None),
+    ]
+    assert run("check", "--fail-on", "retracted").code == 0
