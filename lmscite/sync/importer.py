@@ -51,7 +51,7 @@ class ImportReport:
     def notable(self) -> list[str]:
         """`PMID n: outcome: why` for each PMID a curator must hear of: kept, refused, or taken with a note."""
         return [f"PMID {pmid}: {outcome}: {self._why(pmid)}" for pmid, outcome in self.outcome.items()
-                if outcome in ("kept", "refused") or pmid in self.notes]
+                if outcome in ("kept", "refused") or self.notes.get(pmid)]
 
     def _why(self, pmid: str) -> str:
         return "; ".join(filter(None, (self.reasons.get(pmid), self.notes.get(pmid))))
@@ -130,8 +130,7 @@ def _weigh(view: LibraryView, entries: list[Entry], force: bool, report: ImportR
             latest[pmid] = view.get(pmid)
         verdict = judge(latest[pmid], entry, force=force)
         report.reasons[pmid] = verdict.reason
-        if verdict.note:
-            report.notes[pmid] = verdict.note
+        report.notes[pmid] = verdict.note
         if verdict.take is None:
             report.outcome.setdefault(pmid, verdict.outcome)
             continue
