@@ -84,6 +84,10 @@ def test_a_record_with_no_title_and_no_abstract_is_refused_even_with_force(curre
     assert judge(None, Entry(pmid=PMID)).outcome == "refused"
 
 
+def test_a_title_of_markup_alone_identifies_nothing():
+    assert judge(None, Entry(pmid=PMID, title="<i> </i>")).outcome == "refused"
+
+
 def test_a_vernacular_title_alone_is_enough_to_identify_a_record():
     assert judge(None, Entry(pmid=PMID, vernacular_title="Über Leberresektion")).outcome == "taken"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import io
+import re
 import warnings
 from pathlib import Path
 
@@ -48,6 +49,16 @@ def _record_of(path: Path, tag: str) -> bytes:
 @pytest.mark.parametrize("encoding", ENCODINGS)
 def test_xml_in_any_unicode_encoding_reads_as_its_utf8_original(encoding):
     assert _pmids(_declared(encoding)) == XML_PMIDS
+
+
+def test_xml_declaring_a_legacy_encoding_is_read_in_it():
+    original = DATA / "xml" / "hawc_23878845_16080930_medlinedate_2020.xml"
+    text = original.read_text(encoding="utf-8")
+    assert "é" in text and "α" in text
+    declared = re.sub(r"^<\?xml[^>]*\?>", '<?xml version="1.0" encoding="ISO-8859-1"?>', text)
+    body = declared.encode("latin-1", errors="xmlcharrefreplace")
+    assert [e.to_dict() for e in iter_stream(io.BytesIO(body), "x.xml")] == [
+        e.to_dict() for e in iter_stream(io.BytesIO(original.read_bytes()), "x.xml")]
 
 
 @pytest.mark.parametrize("encoding", ENCODINGS)

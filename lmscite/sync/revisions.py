@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from lmscite.citation import NO_TITLE, shown_title
 from lmscite.curation.flags import RETRACTED_TYPE
 from lmscite.model import Correction, Entry
 
@@ -70,7 +71,8 @@ def judge(stored: Entry | None, incoming: Entry, *, force: bool = False) -> Verd
 
 
 def _identifies(entry: Entry) -> bool:
-    return bool(entry.title.strip() or (entry.vernacular_title or "").strip() or entry.abstract.sections)
+    """A title to show (its own or the vernacular one; markup alone is none) or an abstract."""
+    return shown_title(entry) != NO_TITLE or bool(entry.abstract.sections)
 
 
 def _parts(entry: Entry) -> set[str]:
