@@ -11,8 +11,9 @@ Records are built from `end` events of PubmedArticle / PubmedBookArticle and
 then dropped, so memory stays flat for a file of any size.  A file may hold a
 PubmedArticleSet (what efetch returns), a wrapper whose child is one (some
 tools save responses that way), or a single record as its root (a record cut
-out of a set; Bio.Entrez reads it too); records anywhere else are not PubMed's.  The encoding is the file's own (UTF-8, UTF-16 with or without
-a byte-order mark, or what its XML declaration names).
+out of a set; Bio.Entrez reads it too); records anywhere else are not
+PubMed's.  The encoding is the file's own (UTF-8, UTF-16 with or without a
+byte-order mark, or what its XML declaration names).
 
 Text fields come in two shapes:
 
