@@ -43,16 +43,48 @@ def test_an_empty_set_imports_nothing_and_says_so(run, data, library_path):
     assert not library_path.exists()
 
 
-def test_a_file_that_fails_halfway_adds_nothing(run, data, tmp_path, library_path):
+def test_a_file_that_fails_halfway_adds_nothing_and_the_good_files_are_imported(run, data, tmp_path):
     whole = (data / "xml/mp_39142283_43_authors.xml").read_bytes()
     broken = tmp_path / "truncated.xml"
     broken.write_bytes(whole[: len(whole) // 2])
     result = run("import", data / XML, broken)
-    assert result.code == 2
-    assert result.err.startswith("lmscite: error: ")
-    assert "truncated.xml" in result.err
-    assert len(result.err.strip().splitlines()) == 1
+    assert result.code == 1
+    (warning,) = [line for line in result.err.splitlines() if line.startswith("lmscite: warning: ")]
+    assert "truncated.xml: malformed XML" in warning and "nothing was imported from it" in warning
+    assert "imported 2 entries: 2 added" in result.err
+    assert run("list", "--format", "ids").out.split() == ["11700088", "11748933"]
+
+
+def test_a_single_file_that_cannot_be_read_is_the_commands_one_error_line(run, tmp_path, library_path):
+    broken = tmp_path / "truncated.xml"
+    broken.write_bytes(b"<PubmedArticleSet><PubmedArticle>")
+    result = run("import", broken)
+    assert (result.code, result.err.count("\n")) == (2, 1)
+    assert result.err.startswith("lmscite: error: ") and "truncated.xml" in result.err
     assert not library_path.exists()
+
+
+def test_when_no_file_can_be_read_the_error_says_so_and_names_the_first(run, tmp_path, library_path):
+    first, second = tmp_path / "a.xml", tmp_path / "b.nbib"
+    first.write_bytes(b"<PubmedArticleSet><PubmedArticle>")
+    second.write_bytes(b"not a record")
+    result = run("import", first, second)
+    assert (result.code, result.err.count("\n")) == (2, 1)
+    assert "none of the 2 files could be read" in result.err and "a.xml" in result.err
+    assert not library_path.exists()
+
+
+def test_one_bad_file_among_many_costs_only_itself(run, data, tmp_path):
+    files = []
+    for number in range(201):
+        path = tmp_path / f"copy{number}.xml"
+        path.write_bytes((data / XML).read_bytes())
+        files.append(path)
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(b"\x00 not xml")
+    result = run("import", *files[:100], bad, *files[100:])
+    assert result.code == 1
+    assert "bad.xml" in result.err and "imported 2 entries: 2 added" in result.err
 
 
 def test_an_error_body_is_refused_with_ncbis_message(run, data):

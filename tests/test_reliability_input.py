@@ -272,8 +272,23 @@ def test_non_utf8_files_and_stdin_are_refused_with_one_line_each(run, eutils, se
 def test_malformed_xml_imports_nothing(run, seeded, tmp_path, damage):
     bad = tmp_path / "bad.xml"
     bad.write_bytes(damage(SEED.read_bytes()))
-    assert_refused(run("import", SMALL, bad), 2, "bad.xml")
+    assert_refused(run("import", bad), 2, "bad.xml")
     seeded.check()
+
+
+@pytest.mark.parametrize("damage", [
+    lambda xml: xml.replace(b"</ArticleTitle>", b"</ArticleTitl>"),
+    lambda xml: xml[: len(xml) * 2 // 3],
+], ids=["mismatched tag", "cut off"])
+def test_malformed_xml_beside_a_good_file_adds_only_the_good_files_records(run, seeded, tmp_path, damage):
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(damage(SEED.read_bytes()))
+    before = set(run("list", "--format", "ids").out.split())
+    result = run("import", SMALL, bad)
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "lmscite: warning: " in result.err and "bad.xml" in result.err
+    assert set(run("list", "--format", "ids").out.split()) - before == {"21860499"}
+    assert verify(seeded.path) == []
 
 
 # --- XML that reaches out or blows up ------------------------------------------------------------

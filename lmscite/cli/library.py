@@ -8,23 +8,46 @@ from typing import List, Optional
 import typer
 
 from lmscite.cli.app import app, state, valid_pmids
-from lmscite.cli.console import info, out, out_json, out_jsonl, stdout_is_tty, table
+from lmscite.cli.console import info, out, out_json, out_jsonl, stdout_is_tty, table, warn
 from lmscite.errors import EXIT_OK, EXIT_PARTIAL, InputError
 
 LIST_FORMATS = ("table", "ids", "json", "jsonl", "tsv")
+NOTABLE_SHOWN = 20
+"""Kept and refused records named on stderr, as `fetch` names its problems; --dry-run lists all."""
 
 
-@app.command("import", epilog="Example: lmscite import pubmed-export.xml citations.nbib")
+@app.command("import", epilog="\b\nExamples:\n  lmscite import pubmed-export.xml citations.nbib\n"
+             "  lmscite import --dry-run old-export.nbib")
 def import_(
     ctx: typer.Context,
     files: List[str] = typer.Argument(..., metavar="FILE...|-",
                                       help="PubMed XML or MEDLINE (.nbib) files; - reads stdin."),
+    force: bool = typer.Option(False, "--force",
+                               help="Take the files' records even where the stored revision is newer or fuller."),
+    dry_run: bool = typer.Option(False, "--dry-run",
+                                 help="Change nothing; print what each PMID would get (PMID, outcome, why)."),
 ) -> None:
-    """Add or update entries from PubMed XML or MEDLINE files, keeping their curation."""
+    """Add or update entries from PubMed XML or MEDLINE files, keeping their curation.
+
+    A stored entry is replaced only by a newer revision (or, at the same date, a version as
+    full); an older or thinner one is kept and reported. Records with no title and no abstract
+    are refused. A file that cannot be read adds nothing; the others are still imported.
+    Exit 0 when all was read and taken or kept, 1 when a file or a record was refused.
+    """
     from lmscite.sync.importer import import_files
 
-    report = import_files(state(ctx).library(), files, stdin=sys.stdin.buffer)
+    report = import_files(state(ctx).library(), files, stdin=sys.stdin.buffer, force=force, dry_run=dry_run)
+    if dry_run:
+        sys.stdout.write("".join(f"{line}\n" for line in report.listing()))
+    for failure in report.failed_files:
+        warn(f"{failure}; nothing was imported from it")
+    notable = report.notable()
+    for line in notable[:NOTABLE_SHOWN]:
+        info(line)
+    if len(notable) > NOTABLE_SHOWN:
+        info(f"... and {len(notable) - NOTABLE_SHOWN} more (--dry-run lists every PMID)")
     info(report.summary())
+    raise typer.Exit(EXIT_PARTIAL if report.failed else EXIT_OK)
 
 
 @app.command("list", epilog="\b\nExamples:\n  lmscite list --tag review --year 2000-2005\n"
@@ -63,14 +86,14 @@ def _print_listing(rows: list[dict], kind: str) -> None:
         out_jsonl(rows)
     else:
         from lmscite import markup
-        from lmscite.citation import citation_line
+        from lmscite.citation import citation_line, shown_title
         from lmscite.model import Entry
 
         columns = ["pmid", "year", "citation", "title", "section", "tags"]
         cells = []
         for data in rows:
             entry = Entry.from_dict(data)
-            cells.append([entry.pmid, entry.year or "", citation_line(entry), markup.plain(entry.title),
+            cells.append([entry.pmid, entry.year or "", citation_line(entry), markup.plain(shown_title(entry)),
                           entry.curation.section or "", ",".join(entry.curation.tags)])
         table(columns, cells, plain=kind == "tsv")
 

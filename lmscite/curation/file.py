@@ -51,6 +51,7 @@ from typing import Any
 import yaml
 
 from lmscite import markup
+from lmscite.citation import shown_title
 from lmscite.curation.edit import (
     FIELDS,
     curation_from_data,
@@ -311,7 +312,7 @@ these comment lines left, to change nothing; replace it by {} to clear it all.
 def edit_document(entry: Entry) -> str:
     """The readable document `annotate --edit` opens: sentences as comments, then the curation."""
     lines = [f"# lmscite annotate {entry.pmid} --edit",
-             *("# " + line for line in textwrap.wrap(markup.plain(entry.title), 96)), "#"]
+             *("# " + line for line in textwrap.wrap(markup.plain(shown_title(entry)), 96)), "#"]
     found = sentences(entry.abstract)
     lines.append("# The abstract's sentences (read-only):" if found else "# (no abstract)")
     label = None

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 from lmscite import __version__, markup
-from lmscite.citation import author_line, citation_line
+from lmscite.citation import author_line, citation_line, second_title, shown_title
 from lmscite.curation.excerpt import excerpt_parts
 from lmscite.curation.flags import Finding, warnings_for
 from lmscite.errors import InputError
@@ -231,9 +231,9 @@ def entry_view(entry: Entry, options: ExportOptions, flavour: Flavour) -> EntryV
         anchor=f"pmid-{entry.pmid}",
         url=f"{PUBMED}{entry.pmid}/",
         citation=flavour.text(citation_line(entry)),
-        title=flavour.fragment(entry.title),
-        title_plain=markup.plain(entry.title),
-        vernacular_title=flavour.fragment(entry.vernacular_title) if entry.vernacular_title else None,
+        title=flavour.fragment(shown_title(entry)),
+        title_plain=markup.plain(shown_title(entry)),
+        vernacular_title=flavour.fragment(vernacular) if (vernacular := second_title(entry)) else None,
         authors=flavour.text(_sentence(authors)) if authors else None,
         affiliations=[flavour.text(a) for a in _affiliations(entry, options.affiliations)],
         body_kind=kind,
