@@ -441,6 +441,16 @@ def test_a_failed_batch_is_retried_in_batches_of_the_smaller_size(eutils, client
     assert [batch for batch, _ in results] == [pmids[:500], pmids[500:]]
 
 
+def test_pieces_of_a_failed_batch_go_out_as_one_request_once_the_size_has_grown_back(eutils, client) -> None:
+    pmids = eutils.add_synthetic(1000)
+    eutils.script(Fault(status=500), Fault(status=500))
+
+    results = list(client().efetch_batches(pmids, bytes))
+
+    assert sizes(eutils) == [1000, 500, 250, 250, 500]
+    assert articles(results) == 1000
+
+
 def test_a_timeout_shrinks_the_batch(eutils, client) -> None:
     pmids = eutils.add_synthetic(1000)
     eutils.script(Fault(stall=1.0))

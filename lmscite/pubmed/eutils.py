@@ -805,13 +805,26 @@ def _first_ready(queue: deque[_Batch]) -> _Batch | None:
 
 
 def _take(queue: deque[_Batch], batch: _Batch, size: int) -> _Batch:
-    """`batch` out of the queue, or only its first `size` PMIDs, the rest keeping its place."""
-    if len(batch.pmids) <= size:
-        queue.remove(batch)
-        return batch
-    head = _Batch(batch.pmids[:size], batch.attempts, batch.ready_at)
-    del batch.pmids[:size]
-    return head
+    """`batch` out of the queue, or only its first `size` PMIDs, the rest keeping its place.
+
+    A batch smaller than `size` takes in the ready batches of the same
+    attempt behind it while they fit: pieces of a failed batch, split when
+    the size shrank, go out as one request again once the size has grown
+    back, and each request is one library write for the caller.
+    """
+    if len(batch.pmids) > size:
+        head = _Batch(batch.pmids[:size], batch.attempts, batch.ready_at)
+        del batch.pmids[:size]
+        return head
+    queue.remove(batch)
+    now = time.monotonic()
+    for other in list(queue):
+        if len(batch.pmids) + len(other.pmids) > size:
+            break
+        if other.attempts == batch.attempts and other.ready_at <= now:
+            batch.pmids.extend(other.pmids)
+            queue.remove(other)
+    return batch
 
 
 def _headers(body: bytes | None) -> dict[str, str]:
