@@ -103,6 +103,8 @@ def refresh(
 
 def _print_refresh(report, json_: bool) -> None:
     """Changes on stdout (JSON lines, or a table), problems, flags and the summary on stderr."""
+    from lmscite.sync.fetch import Status
+
     if json_:
         out_jsonl([r.as_json() for r in report.entries])
     elif any(r.changes for r in report.entries):
@@ -112,7 +114,7 @@ def _print_refresh(report, json_: bool) -> None:
         warn(f"{problem.pmid}: {problem.status} ({problem.message})")
     if len(report.problems) > 20:
         warn(f"... and {len(report.problems) - 20} more problems (use --json to see all)")
-    for notice in [o for o in report.notices if o.status != "fetched"][:20]:
+    for notice in [o for o in report.notices if o.status is not Status.FETCHED][:20]:
         warn(f"linked notice {notice.id}: {notice.status} ({notice.message})")
     for flagged in [r for r in report.entries if r.flagged][:20]:
         warn(f"{flagged.pmid}: the abstract changed and the excerpt no longer matches it; the excerpt "

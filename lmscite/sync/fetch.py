@@ -76,12 +76,6 @@ class Outcome:
         return {"id": self.id, "status": self.status.value, "pmid": self.pmid, "message": self.message}
 
 
-def failed(ids: Sequence[str], error: LmsciteError, *, resolved: bool = True) -> list[Outcome]:
-    """One failed outcome per id, the message naming the failure's kind (`network: ...`)."""
-    kind = failure_of(error)
-    return [Outcome(i, Status.FAILED, i if resolved else None, f"{kind.value}: {error}", kind) for i in ids]
-
-
 def not_found(pmid: str) -> Outcome:
     return Outcome(pmid, Status.NOT_FOUND, pmid, "PubMed has no record with this PMID")
 
@@ -171,7 +165,7 @@ def receive(client: EutilsClient, pmids: Sequence[str]) -> Iterator[Received]:
     for batch, answer in client.efetch_batches(pmids, _read):
         if isinstance(answer, LmsciteError):
             kind = failure_of(answer)
-            yield Received(batch, failure=kind, message=f"{kind.value}: {answer}")
+            yield Received(batch, failure=kind, message=f"{kind}: {answer}")
             continue
         stamp = now()
         asked = set(batch)
@@ -338,7 +332,8 @@ def _resolve_chunk(
     try:
         candidates = client.esearch_all(term).ids
     except LmsciteError as exc:
-        return failed(chunk, exc, resolved=False)
+        kind = failure_of(exc)
+        return [Outcome(v, Status.FAILED, None, f"{kind}: {exc}", kind) for v in chunk]
     entries: list[Entry] = []
     for received in receive(client, candidates):
         if received.failure:
