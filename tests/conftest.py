@@ -97,3 +97,29 @@ def library(library_path):
     with library.transaction() as view:
         view.merge(iter_entries(SEED))
     return library
+
+
+@pytest.fixture
+def interrupt():
+    """`interrupt(when)`: Ctrl-C for the test's (main) thread as soon as `when()` is true.
+
+    SIGINT goes to the main thread itself, so a blocking read there is cut
+    short, as at a terminal.
+    """
+    import signal
+    import threading
+    import time
+
+    main = threading.main_thread().ident
+
+    def arm(when, *, settle: float = 0.2, within: float = 20.0) -> None:
+        def wait_then_interrupt() -> None:
+            deadline = time.time() + within
+            while not when() and time.time() < deadline:
+                time.sleep(0.05)
+            time.sleep(settle)
+            signal.pthread_kill(main, signal.SIGINT)
+
+        threading.Thread(target=wait_then_interrupt, daemon=True).start()
+
+    return arm

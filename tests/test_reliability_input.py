@@ -108,7 +108,7 @@ def test_blank_stdin_is_refused_not_read_as_every_entry(run, seeded, command):
     seeded.check()
 
 
-def test_100000_ids_on_stdin_fetch_only_the_new_ones_in_batches_of_200(run, eutils, library_path):
+def test_100000_ids_on_stdin_fetch_only_the_new_ones_in_one_request(run, eutils, library_path):
     stored = [str(1_000_000 + i) for i in range(99_600)]
     with Library(library_path).transaction() as view:
         view.add(Entry(pmid=pmid, title=f"stored {pmid}") for pmid in stored)
@@ -118,7 +118,7 @@ def test_100000_ids_on_stdin_fetch_only_the_new_ones_in_batches_of_200(run, euti
     result = run("fetch", "-", stdin="\n".join(ids).encode())
     assert result.code == 0, result.err
     assert "400 fetched, 99600 skipped" in result.err
-    assert [len(r.ids) for r in eutils.to("efetch")] == [200, 200]
+    assert [len(r.ids) for r in eutils.to("efetch")] == [400]
     assert sorted(result.out.split()) == sorted(ids)
     assert len(Library(library_path).snapshot()) == 100_000
 

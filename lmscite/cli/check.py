@@ -76,20 +76,35 @@ def refresh(
 ) -> None:
     """Fetch stored entries again from PubMed, keep their curation, and report what changed.
 
-    200 entries per request, each batch saved as it arrives; the notices that entries
+    Up to 1,000 entries per request, each batch saved as it arrives; the notices that entries
     link to (retraction, erratum, expression of concern) are fetched too, so exports can
     cite them. An excerpt that a changed abstract breaks keeps its text and is flagged
     (see `lmscite check`). Changes are printed as a table (tab-separated when piped); a
     summary goes to stderr. Exit 0, 1 when some entries were not found or failed, 3 when
-    PubMed could not be reached.
+    PubMed could not be reached, 130 when interrupted (the batches saved before stay saved).
     """
+    from lmscite.sync.fetch import Interrupted
     from lmscite.sync.refresh import refresh as refresh_entries
 
     library = state(ctx).library()
     wanted = _pmids(pmids)
     total = len(wanted) or len(library.snapshot())
-    with make_client(max_attempts, timeout) as client, progress("refreshing", total) as advance:
-        report = refresh_entries(library, client, wanted, since_days=since, on_batch=advance)
+    try:
+        with make_client(max_attempts, timeout) as client, progress("refreshing", total) as advance:
+            report = refresh_entries(library, client, wanted, since_days=since, on_batch=advance)
+    except Interrupted as stopped:
+        _print_refresh(stopped.report, json_)
+        raise
+    _print_refresh(report, json_)
+    if report.unreachable:
+        raise typer.Exit(EXIT_FAILURE)
+    raise typer.Exit(EXIT_PARTIAL if report.problems else EXIT_OK)
+
+
+def _print_refresh(report, json_: bool) -> None:
+    """Changes on stdout (JSON lines, or a table), problems, flags and the summary on stderr."""
+    from lmscite.sync.fetch import Status
+
     if json_:
         out_jsonl([r.as_json() for r in report.entries])
     elif any(r.changes for r in report.entries):
@@ -99,15 +114,12 @@ def refresh(
         warn(f"{problem.pmid}: {problem.status} ({problem.message})")
     if len(report.problems) > 20:
         warn(f"... and {len(report.problems) - 20} more problems (use --json to see all)")
-    for notice in [o for o in report.notices if o.status != "fetched"][:20]:
+    for notice in [o for o in report.notices if o.status is not Status.FETCHED][:20]:
         warn(f"linked notice {notice.id}: {notice.status} ({notice.message})")
     for flagged in [r for r in report.entries if r.flagged][:20]:
         warn(f"{flagged.pmid}: the abstract changed and the excerpt no longer matches it; the excerpt "
              f"was kept and flagged (see lmscite show {flagged.pmid} --sentences)")
     info(f"refresh: {report.summary()}")
-    if report.unreachable:
-        raise typer.Exit(EXIT_FAILURE)
-    raise typer.Exit(EXIT_PARTIAL if report.problems else EXIT_OK)
 
 
 def _pmids(tokens: Optional[List[str]]) -> list[str]:

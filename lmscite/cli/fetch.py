@@ -51,38 +51,56 @@ def fetch(
     max_attempts: int = ATTEMPTS_OPTION,
     timeout: float = TIMEOUT_OPTION,
 ) -> None:
-    """Fetch PubMed records into the library, 200 per request, saving each batch as it arrives.
+    """Fetch PubMed records into the library, up to 1,000 per request, saving each batch as it arrives.
 
     Prints the PMIDs now in the library on stdout when piped (or results with --json);
     a summary goes to stderr. Exit 0 when every id was fetched or already there, 1 when
-    some were not found, invalid or failed, 3 when PubMed could not be reached.
+    some were not found, invalid or failed, 3 when PubMed could not be reached, 130 when
+    interrupted (every batch saved before stays saved, and the summary says what was).
     """
-    from lmscite.sync.fetch import fetch_ids
+    from lmscite.sync.fetch import Interrupted, fetch_ids
 
     tokens = [raw for raw, _ in read_ids(ids or [], from_file)]
     if not tokens:
         raise InputError("no ids given (pass PMIDs as arguments, - for stdin, or --from FILE)")
     library = state(ctx).library()
-    with make_client(max_attempts, timeout) as client, progress("fetching", len(tokens)) as advance:
-        report = fetch_ids(library, client, tokens, refresh=refresh, on_batch=advance)
-        if with_notices:
-            _fetch_notices(library, client, report.stored_pmids())
+    try:
+        with make_client(max_attempts, timeout) as client, progress("fetching", len(tokens)) as advance:
+            report = fetch_ids(library, client, tokens, refresh=refresh, on_batch=advance)
+            if with_notices:
+                _fetch_notices(library, client, report)
+    except Interrupted as stopped:
+        _print_report(stopped.report, json_)
+        raise
     _report(report, json_)
 
 
-def _fetch_notices(library, client, pmids: list[str]) -> None:
+def _fetch_notices(library, client, report) -> None:
     """Linked notices are cited, not listed: their problems are warnings that leave the exit code alone."""
+    from lmscite.sync.fetch import Interrupted, Status
     from lmscite.sync.notices import fetch_notices
 
-    outcomes = fetch_notices(library, client, pmids)
-    for outcome in [o for o in outcomes if o.status != "fetched"][:20]:
+    try:
+        outcomes = fetch_notices(library, client, report.stored_pmids())
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted while fetching linked notices: every id was fetched and saved; "
+                          "run the same command again to fetch the notices", report) from None
+    for outcome in [o for o in outcomes if o.status is not Status.FETCHED][:20]:
         warn(f"linked notice {outcome.id}: {outcome.status} ({outcome.message})")
-    fetched = sum(o.status == "fetched" for o in outcomes)
+    fetched = sum(o.status is Status.FETCHED for o in outcomes)
     missed = len(outcomes) - fetched
     info(f"linked notices: {fetched} fetched" + (f", {missed} not fetched" if missed else ""))
 
 
 def _report(report, json_: bool) -> None:
+    _print_report(report, json_)
+    if report.unreachable:
+        raise typer.Exit(EXIT_FAILURE)
+    raise typer.Exit(EXIT_PARTIAL if report.problems else EXIT_OK)
+
+
+def _print_report(report, json_: bool) -> None:
+    """Outcomes on stdout (JSON lines, or the stored PMIDs when piped), problems and summary on stderr."""
     if json_:
         out_jsonl([o.as_json() for o in report.outcomes])
     elif not stdout_is_tty():
@@ -92,9 +110,6 @@ def _report(report, json_: bool) -> None:
     if len(report.problems) > 20:
         warn(f"... and {len(report.problems) - 20} more problems (use --json to see all)")
     info(f"fetch: {report.summary()}")
-    if report.unreachable:
-        raise typer.Exit(EXIT_FAILURE)
-    raise typer.Exit(EXIT_PARTIAL if report.problems else EXIT_OK)
 
 
 @app.command(epilog="\b\nExamples:\n  lmscite search 'liver metastases AND leiomyosarcoma' --max 50\n"
@@ -107,17 +122,28 @@ def search(
                                        help="At most N ids (default: all, up to PubMed's 9,999)."),
     sort: Optional[str] = typer.Option(None, "--sort", metavar="ORDER",
                                        help="relevance, pub_date, Author, JournalName (PubMed's sort names)."),
-    mindate: Optional[str] = typer.Option(None, "--mindate", metavar="DATE", help="From date: 2000 or 2000/01/31."),
-    maxdate: Optional[str] = typer.Option(None, "--maxdate", metavar="DATE", help="To date."),
+    mindate: Optional[str] = typer.Option(None, "--mindate", metavar="DATE",
+                                          help="From date: 2000, 2000/01 or 2000/01/31 (needs --maxdate)."),
+    maxdate: Optional[str] = typer.Option(None, "--maxdate", metavar="DATE", help="To date, in the same forms."),
     count: bool = typer.Option(False, "--count", help="Print only how many records match."),
     fetch_: bool = typer.Option(False, "--fetch", help="Also fetch the hits into the library."),
     save: Optional[str] = typer.Option(None, "--save", metavar="NAME",
                                        help="Keep the query under NAME: exported pages link it."),
     json_: bool = typer.Option(False, "--json", help="Print the result as JSON (count, ids, warnings)."),
 ) -> None:
-    """Search PubMed; print the matching PMIDs one per line (pipe them into `lmscite fetch -`)."""
+    """Search PubMed; print the matching PMIDs one per line (pipe them into `lmscite fetch -`).
+
+    Dates are PubMed's: YYYY, YYYY/MM or YYYY/MM/DD, both ends of the range given; a bad
+    date, a range that ends before it starts or an unknown sort order exits 2 before
+    anything is sent.
+    """
     from dataclasses import asdict
 
+    from lmscite.pubmed.eutils import search_filters
+
+    if not query.strip():
+        raise InputError("the search query is empty")
+    search_filters(sort, mindate, maxdate)
     if save:
         with state(ctx).library().transaction() as view:
             searches = dict(view.meta().get("searches", {}))
@@ -126,7 +152,7 @@ def search(
         info(f"saved the search as {save!r}")
     with make_client() as client:
         if count:
-            sys.stdout.write(f"{client.count(query)}\n")
+            sys.stdout.write(f"{client.count(query, mindate=mindate, maxdate=maxdate)}\n")
             return
         result = client.esearch_all(query, max_, sort=sort, mindate=mindate, maxdate=maxdate)
         for notice in result.warnings + result.errors:
