@@ -185,7 +185,6 @@ def test_a_curation_file_dry_run_reports_and_saves_nothing(run, seeded):
 
 
 @pytest.mark.parametrize("args, message", [
-    (("123", "--tag", "x"), "PMID 123 is not in the library; add it with `lmscite fetch 123`"),
     (("10749609", "--excerpt", "16-18"), "PMID 10749609: sentence 18 is out of range (the abstract has 17 sentences"),
     (("10749609", "--quote", "liver transplantation"), "the quote 'liver transplantation' is not in the abstract"),
     (("10749609", "--quote", "R0 resection"), "the quote 'R0 resection' occurs 5 times in the abstract"),
@@ -204,6 +203,23 @@ def test_a_bad_annotation_is_one_error_line_exit_2_and_changes_nothing(run, seed
     assert message in result.err
     assert len(result.err.strip().splitlines()) == 1
     assert seeded.read_bytes() == before
+
+
+def test_annotating_known_and_unknown_pmids_annotates_the_known_and_exits_1(run, seeded):
+    result = run("annotate", "10749609", "123", "--tag", "x")
+    assert result.code == 1
+    assert result.err == ("annotated 1 entry\n"
+                          "lmscite: error: PMID 123 is not in the library; add it with `lmscite fetch 123`\n")
+    assert run("list", "--tag", "x").out == "10749609\n"
+
+
+def test_an_unknown_pmid_in_a_curation_file_is_reported_with_exit_1_after_the_rest_is_applied(run, seeded, tmp_path):
+    curation = tmp_path / "curation.yaml"
+    curation.write_text("entries:\n  '123': {tags: [x]}\n  '10749609': {tags: [x]}\n")
+    result = run("annotate", "--from", curation)
+    assert result.code == 1
+    assert "lmscite: error: PMID 123 is not in the library" in result.err
+    assert run("list", "--tag", "x").out == "10749609\n"
 
 
 # --- --edit ---------------------------------------------------------------------------------

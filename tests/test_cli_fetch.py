@@ -210,7 +210,8 @@ def test_an_interrupted_fetch_exits_130_with_one_line_and_keeps_earlier_batches(
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
-    assert err.strip().splitlines()[-1] == "lmscite: error: interrupted"
+    assert err.strip().splitlines()[-1] == ("lmscite: error: interrupted; "
+                                            "what was saved before it stays saved in the library")
     assert "Traceback" not in err
     from lmscite.library.store import Library
 

@@ -109,11 +109,21 @@ def test_show_prints_the_citation_title_and_pmid(run, data):
     assert "Is cryopreservation a homogeneous process?" in result.out
 
 
-def test_show_an_unknown_pmid_suggests_fetch(run, data):
+def test_show_of_an_unknown_pmid_exits_1_and_suggests_fetch(run, data):
     run("import", data / XML)
     result = run("show", "123")
-    assert result.code == 2
-    assert "lmscite fetch" in result.err
+    assert result.code == 1
+    assert result.out == ""
+    assert result.err == "lmscite: error: PMID 123 is not in the library; add it with `lmscite fetch 123`\n"
+
+
+def test_show_prints_the_known_entries_and_reports_the_unknown_ones(run, data):
+    run("import", data / XML)
+    result = run("show", "11748933", "123", "456")
+    assert result.code == 1
+    assert "PMID: 11748933" in result.out
+    assert result.err == ("lmscite: error: 2 PMIDs are not in the library: 123, 456; "
+                          "add them with `lmscite fetch 123 456`\n")
 
 
 def test_show_json_round_trips_the_entry(run, data):
@@ -128,14 +138,15 @@ def test_remove_takes_ids_on_stdin_and_reports_missing_ones(run, data):
     run("import", data / XML)
     result = run("remove", "-", stdin="11748933\n999\n")
     assert result.code == 1
-    assert "removed 1 entry; not in the library: 999" in result.err
+    assert result.err == ("removed 1 entry\n"
+                          "lmscite: error: PMID 999 is not in the library; add it with `lmscite fetch 999`\n")
     assert run("list").out == "11700088\n"
 
 
 def test_an_invalid_pmid_is_a_usage_error(run):
     result = run("show", "abc")
     assert result.code == 2
-    assert result.err == "lmscite: error: not a PMID: 'abc'\n"
+    assert result.err == "lmscite: error: not a PMID, DOI or PMC id: 'abc'\n"
 
 
 def test_an_unknown_option_is_one_line_with_a_help_hint(run):

@@ -14,6 +14,7 @@ from typing import BinaryIO
 from lmscite.library.store import Library, now
 from lmscite.model import Entry
 from lmscite.pubmed.sources import iter_stream, read_file
+from lmscite.wording import plural
 
 
 @dataclass
@@ -29,7 +30,7 @@ class ImportReport:
         empty = "".join(f"{name}: no records\n" for name in self.empty_files)
         if not self.outcome:
             return f"{empty}no records found; nothing imported"
-        return (f"{empty}imported {len(self.outcome)} entr{'y' if len(self.outcome) == 1 else 'ies'}: "
+        return (f"{empty}imported {plural(len(self.outcome), 'entry')}: "
                 f"{counts['added']} added, {counts['updated']} updated, "
                 f"{counts['unchanged']} unchanged")
 

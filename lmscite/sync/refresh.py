@@ -230,7 +230,7 @@ def refresh(
     wanted = dedupe(pmids) if pmids else sorted(view.pmids(), key=int)
     missing = [p for p in wanted if p not in view]
     if missing:
-        raise NotInLibraryError(f"PMID {missing[0]} is not in the library; add it with `lmscite fetch`")
+        raise NotInLibraryError(missing)
     todo, fresh = due(view, wanted, since_days)
     changes: dict[str, list[Change]] = {}
     flagged: set[str] = set()
