@@ -28,7 +28,7 @@ from lmscite.cli import fetch as _fetch  # noqa: F401  (each import registers co
 from lmscite.cli import library as _library  # noqa: F401
 from lmscite.cli.app import app, forget_libraries, library_changed
 from lmscite.cli.console import error, flush, guard_streams, trace
-from lmscite.errors import EXIT_BUG, EXIT_FAILURE, EXIT_INTERRUPTED, InputError, LmsciteError
+from lmscite.errors import EXIT_BUG, EXIT_FAILURE, EXIT_INTERRUPTED, InputError, LmsciteError, OutputError
 from lmscite.wording import shorten
 
 __all__ = ["app", "main"]
@@ -76,8 +76,8 @@ def _signals_interrupt() -> Iterator[None]:
     """SIGTERM and SIGHUP arrive as Ctrl-C does (KeyboardInterrupt), so every command's interrupt path runs.
 
     A signal the caller ignores (`nohup`, a background job's SIGINT) stays
-    ignored.  A second signal while the first one unwinds stops at once:
-    every write is atomic, so stopping mid-way loses nothing that was saved.
+    ignored.  The handlers are put back afterwards, for callers that run
+    `main` in their own process (tests).
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -96,9 +96,6 @@ def _signals_interrupt() -> Iterator[None]:
 
 
 def _on_signal(number: int, _frame: object) -> None:
-    if _Interrupt.signal is not None:
-        os.write(2, b"lmscite: error: interrupted again; stopped at once\n")
-        os._exit(EXIT_INTERRUPTED)
     _Interrupt.signal = signal.Signals(number).name
     raise KeyboardInterrupt
 
@@ -130,6 +127,9 @@ def _run(argv: list[str] | None) -> object:
         flush()
         if code == EXIT_INTERRUPTED:
             error(_interrupted())
+    except OutputError as exc:
+        error(str(exc) + ("; the library was saved before the output failed" if library_changed() else ""))
+        code = exc.exit_code
     except LmsciteError as exc:
         error(str(exc))
         code = exc.exit_code
