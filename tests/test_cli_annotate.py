@@ -300,6 +300,38 @@ def test_a_failing_editor_keeps_what_was_saved(run, seeded, tmp_path, monkeypatc
     assert "tags: [half]" in kept.read_text()
 
 
+def test_an_editor_that_deletes_its_file_is_one_error_line_and_changes_nothing(run, seeded, monkeypatch):
+    monkeypatch.setenv("EDITOR", "rm")
+    before = seeded.read_bytes()
+    result = run("annotate", "10749609", "--edit")
+    assert result.code == 2
+    assert result.err.startswith("lmscite: error: the editor removed ")
+    assert result.err.endswith(" instead of saving it; nothing was changed\n")
+    assert seeded.read_bytes() == before
+
+
+def test_an_editor_that_saves_another_encoding_leaves_the_edit_where_it_is(run, seeded, tmp_path, monkeypatch):
+    script = tmp_path / "latin1.py"
+    script.write_text("import sys, pathlib\np = pathlib.Path(sys.argv[-1])\n"
+                      "p.write_bytes(p.read_bytes().replace(b'tags: []', 'tags: [caf\\xe9]'.encode('latin-1')))\n")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    result = run("annotate", "10749609", "--edit")
+    assert result.code == 2
+    left = Path(result.err.split("the editor saved ", 1)[1].split(" as text", 1)[0])
+    assert result.err == (f"lmscite: error: the editor saved {left} as text that is not UTF-8; it is left there "
+                          f"(save it as UTF-8, then apply it with `lmscite annotate 10749609 --from {left}`)\n")
+    assert b"tags: [caf\xe9]" in left.read_bytes()
+    left.unlink()
+
+
+def test_an_editor_that_leaves_a_folder_in_place_of_its_file_is_one_error_line(run, seeded, monkeypatch):
+    monkeypatch.setenv("EDITOR", "sh -c 'rm \"$0\" && mkdir \"$0\"'")
+    result = run("annotate", "10749609", "--edit")
+    assert result.code == 2
+    assert result.err.startswith("lmscite: error: cannot read the edit back from ")
+    assert result.err.endswith(": Is a directory; nothing was changed\n")
+
+
 # --- concurrency ------------------------------------------------------------------------------
 
 

@@ -31,7 +31,7 @@ def shell(library):
     env = {**os.environ, "PATH": f"{Path(INSTALLED).parent}{os.pathsep}{os.environ['PATH']}"}
 
     def invoke(line: str, **options) -> subprocess.CompletedProcess:
-        return subprocess.run(["bash", "-c", line], env=env, capture_output=True, text=True, timeout=60,
+        return subprocess.run(["bash", "-c", line], env=env, capture_output=True, text=True, timeout=60, check=False,
                               **options)
 
     invoke.env = env
@@ -154,7 +154,8 @@ def test_an_unexpected_exception_is_one_line_that_says_what_failed_and_how_to_re
             "def broken(*args, **kwargs):\n    raise RuntimeError('orjson broke')\n"
             "orjson.dumps = broken\n"
             "from lmscite.cli import main\nmain(['info', '--json'])\n")
-    done = subprocess.run([sys.executable, "-c", code], env=shell.env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-c", code], env=shell.env, capture_output=True, text=True, timeout=60,
+                          check=False)
     assert done.returncode == EXIT_BUG
     line = one_error_line(done.stderr)
     assert line.startswith("lmscite: error: unexpected RuntimeError: orjson broke - a bug in lmscite ")

@@ -28,7 +28,14 @@ from lmscite.cli import fetch as _fetch  # noqa: F401  (each import registers co
 from lmscite.cli import library as _library  # noqa: F401
 from lmscite.cli.app import app, forget_libraries, library_changed
 from lmscite.cli.console import error, flush, guard_streams, trace
-from lmscite.errors import EXIT_BUG, EXIT_FAILURE, EXIT_INTERRUPTED, InputError, LmsciteError, OutputError
+from lmscite.errors import (
+    EXIT_BUG,
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    InputError,
+    LmsciteError,
+    OutputError,
+)
 from lmscite.wording import shorten
 
 __all__ = ["app", "main"]
@@ -143,7 +150,7 @@ def _run(argv: list[str] | None) -> object:
     except MemoryError:
         error("out of memory" + _saved())
         code = EXIT_FAILURE
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001  (the catch-all: a bug still ends in one line)
         if os.environ.get("LMSCITE_DEBUG"):
             trace(exc)
         error(_bug(exc))

@@ -121,8 +121,7 @@ def annotate(
         return
     with library.transaction() as view:
         found = resolve(view, wanted)
-        if not found.pmids:
-            found.raise_for_missing()
+        found.require_any()
         results = _annotate_all(view, found.pmids, change)
         view.replace(after for _before, after in results if after is not None)
     _report(results, dry_run=False, json_=json_)

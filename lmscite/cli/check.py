@@ -132,8 +132,7 @@ def _resolved(view: LibraryView, tokens: Optional[List[str]]) -> Resolution:
     if not tokens:
         return Resolution()
     found = resolve(view, entry_ids(tokens))
-    if not found.pmids:
-        found.raise_for_missing()
+    found.require_any()
     return found
 
 

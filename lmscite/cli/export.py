@@ -116,9 +116,8 @@ def export(
     if not len(view):
         raise InputError(f"the library {view.path} is empty; add records with `lmscite import` or `lmscite fetch`")
     found = resolve(view, asked)
+    found.require_any()
     wanted = found.pmids
-    if asked and not wanted:
-        found.raise_for_missing()
     rows = select(view, Filter(pmids=wanted, tags=tag, sections=section, years=year))
     if not rows:
         found.raise_for_missing()

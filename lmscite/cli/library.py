@@ -112,6 +112,7 @@ def remove(
     wanted = entry_ids(pmids)
     with state(ctx).library().transaction() as view:
         found = resolve(view, wanted)
+        found.require_any()
         removed = view.remove(found.pmids)
     info(f"removed {plural(len(removed), 'entry')}")
     found.raise_for_missing()

@@ -29,6 +29,11 @@ class Resolution:
         """The error that reports the ids naming no entry (exit 1), or None when every id names one."""
         return NotInLibraryError([typed.value for typed in self.missing]) if self.missing else None
 
+    def require_any(self) -> None:
+        """Report the missing ids now when they were all the ids: there is nothing to do with none."""
+        if not self.pmids:
+            self.raise_for_missing()
+
     def raise_for_missing(self) -> None:
         """Report the ids that name no entry, once the command has done what it can with the others."""
         missing = self.error()
