@@ -121,6 +121,16 @@ def test_only_the_cli_writes_to_the_terminal():
     assert writers == []
 
 
+def test_inside_the_cli_only_console_writes_to_stdout_or_stderr():
+    """console guards every write (a full disk, a closed or broken stdout) and escapes what a terminal gets."""
+    writers = []
+    for name, path in _modules().items():
+        if package_of(name) == "cli" and name != "lmscite.cli.console":
+            if re.search(r"\bprint\(|\bsys\.(stdout|stderr)\b", path.read_text(encoding="utf-8")):
+                writers.append(name)
+    assert writers == []
+
+
 def _package_edges() -> dict[str, set[str]]:
     edges: dict[str, set[str]] = {name: set() for name in ALLOWED if name != "core"}
     for name, path in _modules().items():

@@ -8,6 +8,7 @@ processes, the way a shell hands them over (`> /dev/full`, `>&-`, `| head`,
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -171,3 +172,22 @@ def test_lmscite_debug_shows_the_traceback_of_an_unexpected_exception(run, monke
     assert result.code == EXIT_BUG
     assert "Traceback (most recent call last):" in result.err
     assert result.err.splitlines()[-1].startswith("lmscite: error: unexpected RuntimeError: orjson broke")
+
+
+# --- the documented exit codes ------------------------------------------------------------
+
+
+def test_the_readme_exit_code_table_lists_every_code_errors_py_defines_and_no_other():
+    from lmscite import errors
+
+    root = Path(__file__).parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- exit codes:", 1)[1].split("<!-- end of exit codes -->", 1)[0]
+    documented = {int(code) for code in re.findall(r"^\| (\d+) \|", table, re.MULTILINE)}
+    defined = {value for name, value in vars(errors).items() if name.startswith("EXIT_")}
+    assert documented == defined
+    docstring_codes = {int(code) for code in re.findall(r"\b(\d+) ", errors.__doc__.split("Exit codes", 1)[1])}
+    assert docstring_codes == defined
+    raised = {cls.exit_code for cls in vars(errors).values()
+              if isinstance(cls, type) and issubclass(cls, errors.LmsciteError)}
+    assert raised <= defined
