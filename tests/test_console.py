@@ -106,3 +106,11 @@ def test_piped_output_is_the_exact_data(run, noted):
     result = run("show", PMID)
     assert HOSTILE in result.out
     assert orjson.loads(run("show", PMID, "--json").out)[0]["curation"]["notes"] == [HOSTILE]
+
+
+def test_no_message_line_is_longer_than_the_limit_whatever_it_quotes(run, tmp_path):
+    result = run("import", tmp_path / ("d" * 3000) / "x.xml")
+    assert result.code == 2
+    [line] = result.err.splitlines()
+    assert line.startswith("lmscite: error: ")
+    assert len(line) == 2000 and line.endswith("\u2026")
