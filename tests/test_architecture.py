@@ -125,9 +125,10 @@ def test_inside_the_cli_only_console_writes_to_stdout_or_stderr():
     """console guards every write (a full disk, a closed or broken stdout) and escapes what a terminal gets."""
     writers = []
     for name, path in _modules().items():
-        if package_of(name) == "cli" and name != "lmscite.cli.console":
-            if re.search(r"\bprint\(|\bsys\.(stdout|stderr)\b", path.read_text(encoding="utf-8")):
-                writers.append(name)
+        text = path.read_text(encoding="utf-8")
+        if package_of(name) == "cli" and name != "lmscite.cli.console" and re.search(
+                r"\bprint\(|\bsys\.(stdout|stderr)\b", text):
+            writers.append(name)
     assert writers == []
 
 

@@ -40,11 +40,11 @@ class State:
         return Library(path, create_parents=self.db is None)
 
 
-_opened: dict[Path, Optional[tuple[int, int, int]]] = {}
+_opened: dict[Path, tuple[int, int, int] | None] = {}
 """Each library file this command opened, as it was then: the boundary tells an interrupted user what changed."""
 
 
-def _fingerprint(path: Path) -> Optional[tuple[int, int, int]]:
+def _fingerprint(path: Path) -> tuple[int, int, int] | None:
     try:
         facts = path.stat()
     except OSError:
@@ -56,7 +56,7 @@ def forget_libraries() -> None:
     _opened.clear()
 
 
-def library_changed() -> Optional[bool]:
+def library_changed() -> bool | None:
     """Whether a library this command opened has been written since (None: it opened none)."""
     if not _opened:
         return None

@@ -8,7 +8,15 @@ from typing import List, Optional
 import typer
 
 from lmscite.cli.app import app, read_ids, state
-from lmscite.cli.console import info, out, out_jsonl, progress, stdout_is_tty, warn, warn_each
+from lmscite.cli.console import (
+    info,
+    out,
+    out_jsonl,
+    progress,
+    stdout_is_tty,
+    warn,
+    warn_each,
+)
 from lmscite.errors import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, InputError
 
 ATTEMPTS_OPTION = typer.Option(6, "--max-attempts", metavar="N", min=1, help="Tries per request before giving up.")
