@@ -204,7 +204,7 @@ def test_an_interrupted_fetch_exits_130_with_one_line_and_keeps_earlier_batches(
     proc = subprocess.Popen([sys.executable, "-m", "lmscite", "fetch", "--from", str(ids)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
     deadline = time.time() + 30
-    while len(eutils.to("efetch")) < 2 and time.time() < deadline:
+    while (len(eutils.to("efetch")) < 2 or not library.exists()) and time.time() < deadline:  # batch 1 saved
         time.sleep(0.05)
     time.sleep(0.3)
     proc.send_signal(signal.SIGINT)

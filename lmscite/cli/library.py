@@ -90,13 +90,14 @@ def show(
     wanted = entry_ids(pmids)
     view = state(ctx).library().snapshot()
     found = resolve(view, wanted)
-    shown = [view.get(pmid) for pmid in found.pmids]
+    found.require_any()
+    shown = [entry for entry in map(view.get, found.pmids) if entry]
     if json_:
-        out_json([e.to_dict() for e in shown if e])
-    elif shown:
+        out_json([e.to_dict() for e in shown])
+    else:
         from lmscite.render.text import render_entry, render_sentences
 
-        out("\n\n".join(render_sentences(e) if sentences else render_entry(e) for e in shown if e))
+        out("\n\n".join(render_sentences(e) if sentences else render_entry(e) for e in shown))
     found.raise_for_missing()
 
 
