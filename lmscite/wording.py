@@ -9,7 +9,6 @@ the rest, and every count through `plural`, so that "1 entry" and
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Sequence
 
 LIST_LIMIT = 20
@@ -52,4 +51,6 @@ def shorten(text: str, limit: int = TEXT_LIMIT) -> str:
 
 def shell_words(words: Sequence[str]) -> str:
     """Words as a command a user can paste: DOIs hold `(`, `;` and `<`, which a shell would read."""
+    import shlex  # only when a message suggests a command: `lmscite --help` stays fast
+
     return shlex.join(words)

@@ -14,7 +14,6 @@ import gc
 import os
 import signal
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -86,15 +85,15 @@ def _signals_interrupt() -> Iterator[None]:
     ignored.  The handlers are put back afterwards, for callers that run
     `main` in their own process (tests).
     """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
     _Interrupt.signal = None
     previous = {}
     for name in _SIGNALS:
         number = getattr(signal, name, None)
         if number is not None and signal.getsignal(number) is not signal.SIG_IGN:
-            previous[number] = signal.signal(number, _on_signal)
+            try:
+                previous[number] = signal.signal(number, _on_signal)
+            except ValueError:  # not the main thread: signals are that thread's to handle
+                break
     try:
         yield
     finally:
