@@ -100,9 +100,9 @@ def test_an_unknown_fail_on_kind_is_a_usage_error(run, fixtures):
     assert "unknown kind 'retraction'" in result.err
 
 
-def test_check_of_a_pmid_not_in_the_library_exits_2(run, fixtures):
+def test_check_of_a_pmid_not_in_the_library_exits_1(run, fixtures):
     result = run("check", "10749609")
-    assert result.code == 2
+    assert result.code == 1
     assert "PMID 10749609 is not in the library" in result.err
 
 
@@ -296,9 +296,9 @@ def test_refresh_when_pubmed_cannot_be_reached_exits_3(run, eutils, monkeypatch)
     assert "refresh: 3 failed" in result.err
 
 
-def test_refresh_of_a_pmid_not_in_the_library_exits_2(run, eutils):
+def test_refresh_of_a_pmid_not_in_the_library_exits_1_and_fetches_nothing(run, eutils):
     result = run("refresh", "10749609")
-    assert result.code == 2
+    assert result.code == 1
     assert "PMID 10749609 is not in the library" in result.err
     assert eutils.to("efetch") == []
 
@@ -330,5 +330,5 @@ def test_refresh_of_an_empty_pmid_list_is_a_usage_error_not_the_whole_library(ru
     eutils.requests.clear()
     result = run("refresh", "-", stdin="\n")
     assert result.code == 2
-    assert "no PMIDs given" in result.err
+    assert "no ids given" in result.err
     assert eutils.to("efetch") == []

@@ -104,7 +104,7 @@ def test_show_remove_and_annotate_refuse_a_token_that_is_no_pmid(run, seeded, co
 
 @pytest.mark.parametrize("command", ["show", "remove", "export"])
 def test_blank_stdin_is_refused_not_read_as_every_entry(run, seeded, command):
-    assert_refused(run(command, "-", stdin=b"\xef\xbb\xbf\n\n  \n"), 2, "no PMIDs given")
+    assert_refused(run(command, "-", stdin=b"\xef\xbb\xbf\n\n  \n"), 2, "no ids given")
     seeded.check()
 
 
@@ -428,7 +428,6 @@ BAD_CURATION = {
     "python tag": ("c.yaml", '!!python/object/apply:os.system ["echo pwned"]\n'),
     "key given twice": ("c.yaml", "entries:\n  '10749609': {order: 1}\n  '10749609': {order: 2}\n"),
     "not a mapping": ("c.yaml", "- a\n- b\n"),
-    "unknown PMID": ("c.yaml", "entries:\n  '123': {tags: [x]}\n"),
     "unknown field": ("c.yaml", "entries:\n  '10749609': {colour: red}\n"),
     "sentence out of range": ("c.yaml", "entries:\n  '10749609': {excerpt: '99'}\n"),
     "negative order": ("c.yaml", "entries:\n  '10749609': {order: -1}\n"),

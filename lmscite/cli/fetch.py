@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
 from lmscite.cli.app import app, read_ids, state
-from lmscite.cli.console import info, out_jsonl, progress, stdout_is_tty, warn
+from lmscite.cli.console import (
+    info,
+    out,
+    out_jsonl,
+    progress,
+    stdout_is_tty,
+    warn,
+    warn_each,
+)
 from lmscite.errors import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, InputError
 
 ATTEMPTS_OPTION = typer.Option(6, "--max-attempts", metavar="N", min=1, help="Tries per request before giving up.")
@@ -60,7 +67,7 @@ def fetch(
     """
     from lmscite.sync.fetch import Interrupted, fetch_ids
 
-    tokens = [raw for raw, _ in read_ids(ids or [], from_file)]
+    tokens = [typed.raw for typed in read_ids(ids or [], from_file)]
     if not tokens:
         raise InputError("no ids given (pass PMIDs as arguments, - for stdin, or --from FILE)")
     library = state(ctx).library()
@@ -85,8 +92,8 @@ def _fetch_notices(library, client, report) -> None:
     except KeyboardInterrupt:
         raise Interrupted("interrupted while fetching linked notices: every id was fetched and saved; "
                           "run the same command again to fetch the notices", report) from None
-    for outcome in [o for o in outcomes if o.status is not Status.FETCHED][:20]:
-        warn(f"linked notice {outcome.id}: {outcome.status} ({outcome.message})")
+    warn_each([f"linked notice {o.id}: {o.status} ({o.message})" for o in outcomes
+               if o.status is not Status.FETCHED], what="linked notices")
     fetched = sum(o.status is Status.FETCHED for o in outcomes)
     missed = len(outcomes) - fetched
     info(f"linked notices: {fetched} fetched" + (f", {missed} not fetched" if missed else ""))
@@ -104,11 +111,9 @@ def _print_report(report, json_: bool) -> None:
     if json_:
         out_jsonl([o.as_json() for o in report.outcomes])
     elif not stdout_is_tty():
-        sys.stdout.write("".join(f"{p}\n" for p in report.stored_pmids()))
-    for problem in report.problems[:20]:
-        warn(f"{problem.id}: {problem.status}" + (f" ({problem.message})" if problem.message else ""))
-    if len(report.problems) > 20:
-        warn(f"... and {len(report.problems) - 20} more problems (use --json to see all)")
+        out("".join(f"{p}\n" for p in report.stored_pmids()))
+    warn_each([f"{problem.id}: {problem.status}" + (f" ({problem.message})" if problem.message else "")
+               for problem in report.problems])
     info(f"fetch: {report.summary()}")
 
 
@@ -152,7 +157,7 @@ def search(
         info(f"saved the search as {save!r}")
     with make_client() as client:
         if count:
-            sys.stdout.write(f"{client.count(query, mindate=mindate, maxdate=maxdate)}\n")
+            out(str(client.count(query, mindate=mindate, maxdate=maxdate)))
             return
         result = client.esearch_all(query, max_, sort=sort, mindate=mindate, maxdate=maxdate)
         for notice in result.warnings + result.errors:
@@ -165,7 +170,7 @@ def search(
 
             out_json(asdict(result))
         else:
-            sys.stdout.write("".join(f"{pmid}\n" for pmid in result.ids))
+            out("".join(f"{pmid}\n" for pmid in result.ids))
         info(f"search: {len(result.ids)} of {result.count} matching records")
         if fetch_ and result.ids:
             from lmscite.sync.fetch import fetch_ids

@@ -7,9 +7,10 @@ from typing import List, Optional
 
 import typer
 
-from lmscite.cli.app import app, state, valid_pmids
+from lmscite.cli.app import app, entry_ids, state
 from lmscite.cli.console import info, out, out_json, out_jsonl, stdout_is_tty, table, warn
 from lmscite.errors import EXIT_OK, EXIT_PARTIAL, InputError
+from lmscite.wording import plural
 
 LIST_FORMATS = ("table", "ids", "json", "jsonl", "tsv")
 NOTABLE_SHOWN = 20
@@ -38,7 +39,7 @@ def import_(
 
     report = import_files(state(ctx).library(), files, stdin=sys.stdin.buffer, force=force, dry_run=dry_run)
     if dry_run:
-        sys.stdout.write("".join(f"{line}\n" for line in report.listing()))
+        out("".join(f"{line}\n" for line in report.listing()))
     for failure in report.failed_files:
         warn(f"{failure}; nothing was imported from it")
     notable = report.notable()
@@ -79,7 +80,7 @@ def list_(
 
 def _print_listing(rows: list[dict], kind: str) -> None:
     if kind == "ids":
-        sys.stdout.write("".join(f"{r['pmid']}\n" for r in rows))
+        out("".join(f"{r['pmid']}\n" for r in rows))
     elif kind == "json":
         out_json(rows)
     elif kind == "jsonl":
@@ -101,36 +102,44 @@ def _print_listing(rows: list[dict], kind: str) -> None:
 @app.command(epilog="Example: lmscite show 10749609 --sentences")
 def show(
     ctx: typer.Context,
-    pmids: List[str] = typer.Argument(..., metavar="PMID...|-", help="PMIDs; - reads them from stdin."),
+    pmids: List[str] = typer.Argument(..., metavar="ID...|-",
+                                      help="PMIDs, PubMed links, DOIs or PMC ids of stored entries; - reads stdin."),
     json_: bool = typer.Option(False, "--json", help="Print the stored entries as JSON."),
     sentences: bool = typer.Option(False, "--sentences", help="Number the abstract's sentences (for --excerpt)."),
 ) -> None:
     """Show entries: citation, authors, abstract and curation."""
-    from lmscite.library.query import Filter, entries, select
+    from lmscite.library.resolve import resolve
 
+    wanted = entry_ids(pmids)
     view = state(ctx).library().snapshot()
-    found = entries(select(view, Filter(pmids=valid_pmids(pmids))))
+    found = resolve(view, wanted)
+    found.require_any()
+    shown = [entry for entry in map(view.get, found.pmids) if entry]
     if json_:
-        out_json([e.to_dict() for e in found])
-        return
-    from lmscite.render.text import render_entry, render_sentences
+        out_json([e.to_dict() for e in shown])
+    else:
+        from lmscite.render.text import render_entry, render_sentences
 
-    out("\n\n".join(render_sentences(e) if sentences else render_entry(e) for e in found))
+        out("\n\n".join(render_sentences(e) if sentences else render_entry(e) for e in shown))
+    found.raise_for_missing()
 
 
 @app.command(epilog="Example: lmscite list --format ids --tag obsolete | lmscite remove -")
 def remove(
     ctx: typer.Context,
-    pmids: List[str] = typer.Argument(..., metavar="PMID...|-", help="PMIDs; - reads them from stdin."),
+    pmids: List[str] = typer.Argument(..., metavar="ID...|-",
+                                      help="PMIDs, PubMed links, DOIs or PMC ids of stored entries; - reads stdin."),
 ) -> None:
     """Remove entries (and their curation) from the library."""
-    wanted = valid_pmids(pmids)
+    from lmscite.library.resolve import resolve
+
+    wanted = entry_ids(pmids)
     with state(ctx).library().transaction() as view:
-        removed = view.remove(wanted)
-    missing = [p for p in wanted if p not in set(removed)]
-    info(f"removed {len(removed)} entr{'y' if len(removed) == 1 else 'ies'}"
-         + (f"; not in the library: {', '.join(missing)}" if missing else ""))
-    raise typer.Exit(EXIT_PARTIAL if missing else EXIT_OK)
+        found = resolve(view, wanted)
+        found.require_any()
+        removed = view.remove(found.pmids)
+    info(f"removed {plural(len(removed), 'entry')}")
+    found.raise_for_missing()
 
 
 @app.command("info", epilog="Example: lmscite --db page.json info --json")

@@ -29,6 +29,7 @@ from lmscite import markup
 from lmscite.curation.sentences import Sentence, sentences
 from lmscite.errors import InputError
 from lmscite.model import Entry, Gloss, Passage
+from lmscite.wording import plural
 
 _MARK = r"(?:\.\.\.|\u2026)"
 _RUN = re.compile(
@@ -56,11 +57,6 @@ def pmid_error(pmid: str, message: str) -> InputError:
 def sentence_span(start: int, end: int) -> str:
     """A run of sentences as specs and messages write it: "3" or "3-5"."""
     return str(start) if start == end else f"{start}-{end}"
-
-
-def plural(count: int, word: str) -> str:
-    """Counts in messages: "1 sentence", "2 sentences"."""
-    return f"{count} {word}" + ("" if count == 1 else "s")
 
 
 # --- excerpt specs and passages ---------------------------------------------

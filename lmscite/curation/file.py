@@ -59,7 +59,7 @@ from lmscite.curation.edit import (
     editable,
     set_curation,
 )
-from lmscite.curation.excerpt import Run, parse_spec, plural
+from lmscite.curation.excerpt import Run, parse_spec
 from lmscite.curation.sections import (
     META_SECTION_ORDER,
     check_order_known,
@@ -70,6 +70,7 @@ from lmscite.errors import InputError
 from lmscite.ids import normalise_pmid
 from lmscite.library.store import LibraryView, now
 from lmscite.model import Curation, Entry, Passage
+from lmscite.wording import plural
 
 PAGE_KEYS = ("title", "intro", "footer")
 FILE_KEYS = ("page", "sections", "searches", "entries")
@@ -162,11 +163,12 @@ class ApplyReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     settings: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    """PMIDs the file curates that the library does not hold: skipped, for the caller to report."""
 
     def summary(self, dry_run: bool = False) -> str:
         verb = "would update" if dry_run else "updated"
-        text = (f"{verb} {len(self.updated)} entr{'y' if len(self.updated) == 1 else 'ies'}, "
-                f"{len(self.unchanged)} unchanged")
+        text = f"{verb} {plural(len(self.updated), 'entry')}, {len(self.unchanged)} unchanged"
         if self.settings:
             text += f"; {'would set' if dry_run else 'set'} {', '.join(self.settings)}"
         return text
@@ -177,7 +179,9 @@ def apply_document(view: LibraryView, document: Any, name: str, *, dry_run: bool
     """Check the whole curation file against the library, then apply it (unless `dry_run`).
 
     Nothing changes unless everything is valid; call inside one
-    `Library.transaction` so that it is one write.
+    `Library.transaction` so that it is one write.  Entries the library does
+    not hold are skipped and listed in `ApplyReport.missing`, as every
+    command does with ids it does not have.
     """
     if document is None:
         document = {}
@@ -194,7 +198,7 @@ def apply_document(view: LibraryView, document: Any, name: str, *, dry_run: bool
     for pmid, data in _entries_of(document, name).items():
         entry = view.get(pmid)
         if entry is None:
-            problems.append(f"PMID {pmid} is not in the library; add it with `lmscite fetch {pmid}`")
+            report.missing.append(pmid)
             continue
         try:
             updated = set_curation(entry, data, stamp)

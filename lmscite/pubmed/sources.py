@@ -107,3 +107,5 @@ def read_file(path: Path) -> list[Entry]:
         raise InputError(f"{path}: is a folder") from None
     except PermissionError:
         raise InputError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror}") from None

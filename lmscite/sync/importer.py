@@ -20,6 +20,7 @@ from lmscite.library.store import Library, LibraryView, now
 from lmscite.model import Entry
 from lmscite.pubmed.sources import iter_stream, read_file
 from lmscite.sync.revisions import judge
+from lmscite.wording import plural
 
 OUTCOMES = ("added", "updated", "unchanged", "kept", "refused")
 """What import did with each PMID: kept means the stored version was newer or fuller; refused, unusable."""
@@ -63,14 +64,13 @@ class ImportReport:
         if not self.outcome:
             lines.append("no records found; nothing imported")
         else:
-            total = len(self.outcome)
             parts = ", ".join(f"{counts[state]} {state}" for state in OUTCOMES
                               if counts[state] or state in OUTCOMES[:3])
-            lines.append(f"{verb} {total} entr{'y' if total == 1 else 'ies'}: {parts}")
+            lines.append(f"{verb} {plural(len(self.outcome), 'entry')}: {parts}")
         if self.failed_files:
-            lines.append(f"{len(self.failed_files)} file{'' if len(self.failed_files) == 1 else 's'} "
-                         "could not be read; nothing was taken from "
-                         f"{'it' if len(self.failed_files) == 1 else 'them'}")
+            failed = len(self.failed_files)
+            lines.append(f"{plural(failed, 'file')} could not be read; nothing was taken from "
+                         f"{'it' if failed == 1 else 'them'}")
         return "\n".join(lines)
 
 

@@ -241,7 +241,7 @@ def refresh(
     wanted = dedupe(pmids) if pmids else sorted(view.pmids(), key=int)
     missing = [p for p in wanted if p not in view]
     if missing:
-        raise NotInLibraryError(f"PMID {missing[0]} is not in the library; add it with `lmscite fetch`")
+        raise NotInLibraryError(missing)
     todo, fresh = due(view, wanted, since_days)
     del view
     done = {p: Refreshed(p, Status.SKIPPED, message=f"refreshed less than {since_days:g} days ago") for p in fresh}
