@@ -63,6 +63,11 @@ def db_path(option: Path | None = None) -> Path:
     chosen = _setting("LMSCITE_DB", "db")
     if chosen:
         return Path(chosen).expanduser()
+    return default_db_path()
+
+
+def default_db_path() -> Path:
+    """The library when none is named: `library.json` in the user data folder."""
     return _user_dir("data") / "library.json"
 
 

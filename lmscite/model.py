@@ -10,6 +10,7 @@ or Markdown.  `Entry.from_dict(entry.to_dict()) == entry` for every entry.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -263,15 +264,16 @@ class Entry:
     def from_dict(cls, data: dict[str, Any]) -> Entry:
         """The entry from its stored JSON; a StoreError when that JSON is not an entry's.
 
-        Only a damaged or hand-edited library holds such JSON; checking every
-        entry on load would cost as much as building them all, so the check
-        is the build itself.
+        The library checks each entry's JSON when it decodes it
+        (`stored_problem`); JSON from anywhere else is checked here, by the
+        build itself, and named by the same check when the build fails.
         """
         try:
             return _build(cls, data)
         except (TypeError, AttributeError, KeyError, ValueError) as exc:
             pmid = data.get("pmid") if isinstance(data, dict) else None
-            raise StoreError(f"the library holds a damaged entry (PMID {pmid}): {exc}; "
+            problem = stored_problem(data) or str(exc)
+            raise StoreError(f"the library holds a damaged entry (PMID {pmid}): {problem}; "
                              "fix or remove it in the library file") from None
 
     def pubmed_equal(self, other: Entry) -> bool:
@@ -372,3 +374,164 @@ def _converters() -> tuple[dict[type, Any], dict[type, Any]]:
 
 
 _DUMPERS, _BUILDERS = _converters()
+
+
+# --- checking stored JSON -----------------------------------------------------
+# A hand-edited library can hold any JSON, and a `title` that is a number
+# crashes whatever reads it later.  Each stored entry is checked once, when
+# it is first decoded, so that readers of the stored JSON (filters, stats)
+# and `from_dict` can trust its types.  That is on the path of every command
+# that reads the library, so the fast check (`_checker`) answers only yes or
+# no, and only a part that fails is walked again, field by field
+# (`_problem`), to say which field is wrong.
+
+
+_NONE_FOUND = object()
+_PYTHON = {"str": str, "int": int, "bool": bool}
+_TEXTS = frozenset({str})
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What one dataclass's stored JSON may hold, grouped for the fast check."""
+
+    name: str
+    keys: frozenset[str]
+    required: tuple[str, ...]
+    fields: dict[str, tuple[str, Any, bool]]
+    """field name -> (kind, the Python type or nested class name, may be null)."""
+
+
+def _shape(cls: type) -> _Shape:
+    from dataclasses import MISSING
+
+    kinds: dict[str, tuple[str, Any, bool]] = {}
+    for f in fields(cls):
+        hint = str(f.type)
+        kind, nested = _field_kind(hint)
+        nullable = hint.endswith(" | None")
+        if kind == "scalar":
+            kinds[f.name] = (kind, _PYTHON[hint.removesuffix(" | None")], nullable)
+        else:
+            kinds[f.name] = (kind, nested, nullable)
+    required = tuple(f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING)
+    return _Shape(cls.__name__, frozenset(kinds), required, kinds)
+
+
+def _checker(shape: _Shape) -> Callable[[Any], bool]:
+    """True when `data` is `shape`'s JSON, every nested part included: the fast path of every decode.
+
+    Stored parts of one kind share a few layouts (the same keys holding the
+    same types), so each layout is checked once, the first time it is seen,
+    and remembered with what is left to check inside it (lists, objects); a
+    part whose layout was seen before costs one tuple lookup and its nested
+    parts.  Layouts are remembered up to `_LAYOUTS_KEPT`; beyond that a new
+    one is checked each time it is met.
+    """
+    seen: dict[tuple[tuple[str, ...], tuple[type, ...]], tuple[tuple[str, str, Any], ...]] = {}
+
+    def check(data: Any) -> bool:
+        if type(data) is not dict:
+            return False
+        layout = (tuple(data), tuple(map(type, data.values())))
+        inside = seen.get(layout)
+        if inside is None:
+            found = _layout_checks(shape, data)
+            if found is None:
+                return False
+            inside = found
+            if len(seen) < _LAYOUTS_KEPT:
+                seen[layout] = inside
+        for name, kind, inner in inside:
+            value = data[name]
+            if kind == "many":
+                if not all(map(_CHECKS[inner], value)):
+                    return False
+            elif kind == "one":
+                if not _CHECKS[inner](value):
+                    return False
+            elif not _TEXTS.issuperset(map(type, value if kind == "strings" else value.values())):
+                return False
+        return True
+
+    return check
+
+
+_LAYOUTS_KEPT = 4096
+
+
+def _layout_checks(shape: _Shape, data: dict[str, Any]) -> tuple[tuple[str, str, Any], ...] | None:
+    """None when `data`'s keys or scalar types are wrong, else (field, kind, nested class) still to check inside."""
+    if not data.keys() <= shape.keys or not all(map(data.__contains__, shape.required)):
+        return None
+    inside = []
+    for name, value in data.items():
+        kind, inner, nullable = shape.fields[name]
+        expected = inner if kind == "scalar" else list if kind in ("strings", "many") else dict
+        if value is None and nullable:
+            continue
+        if type(value) is not expected:
+            return None
+        if kind != "scalar":
+            inside.append((name, kind, inner))
+    return tuple(inside)
+
+
+def _what(value: Any) -> str:
+    kind = {str: "text", bool: "true/false", int: "a whole number", float: "a number", list: "a list",
+            dict: "an object", type(None): "null"}.get(type(value), type(value).__name__)
+    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+    return f"{shown} ({kind})" if kind not in ("a list", "an object") else kind
+
+
+_EXPECTED = {str: "text", int: "a whole number", bool: "true or false"}
+
+
+def _problem(shape: _Shape, data: Any, where: str) -> str | None:
+    """Which field of `data` is wrong and how, as `where.field: ...`; the slow path, run only on failure."""
+    if type(data) is not dict:
+        return f"{where or 'the entry'} is {_what(data)}, not an object"
+    prefix = f"{where}." if where else ""
+    for name in data:
+        if name not in shape.keys:
+            return f"{prefix}{name} is not a field of {shape.name}"
+    for name in shape.required:
+        if name not in data:
+            return f"{prefix}{name} is missing"
+    for name, value in data.items():
+        kind, inner, nullable = shape.fields[name]
+        label = f"{prefix}{name}"
+        if value is None and nullable:
+            continue
+        if kind == "scalar" and type(value) is not inner:
+            return f"{label} is {_what(value)}, not {_EXPECTED[inner]}"
+        if kind in ("strings", "many") and type(value) is not list:
+            return f"{label} is {_what(value)}, not a list"
+        if kind == "mapping" and type(value) is not dict:
+            return f"{label} is {_what(value)}, not an object"
+        if kind in ("strings", "mapping"):
+            items = value if kind == "strings" else value.values()
+            bad = next((item for item in items if type(item) is not str), _NONE_FOUND)
+            if bad is not _NONE_FOUND:
+                return f"{label} holds {_what(bad)}, not only text"
+        if kind == "one":
+            found = _problem(_SHAPES[inner], value, label)
+            if found:
+                return found
+        if kind == "many":
+            for index, item in enumerate(value):
+                found = _problem(_SHAPES[inner], item, f"{label}[{index}]")
+                if found:
+                    return found
+    return None
+
+
+_SHAPES = {name: _shape(cls) for name, cls in _DATACLASSES.items()}
+_CHECKS = {name: _checker(shape) for name, shape in _SHAPES.items()}
+
+
+def stored_problem(data: Any) -> str | None:
+    """What is wrong with an entry's stored JSON (`authors[2].last_name is 12 (...), not text`), or None."""
+    if _CHECKS["Entry"](data):
+        return None
+    return _problem(_SHAPES["Entry"], data, "") or "it is not an entry"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent / "lmscite"
-CORE = ("errors", "config", "ids", "markup", "model", "citation")
+CORE = ("errors", "config", "ids", "markup", "files", "model", "citation")
 ALLOWED = {
     "core": {"core"},
     "pubmed": {"core", "pubmed"},
@@ -72,8 +72,8 @@ def test_no_import_runs_up_a_level(module):
 
 
 def test_core_modules_import_in_one_direction():
-    """errors -> ids, markup -> model -> citation; config needs only errors."""
-    order = {"errors": 0, "ids": 1, "markup": 1, "config": 1, "model": 2, "citation": 3}
+    """errors -> ids, markup -> model -> citation; config and files need only errors."""
+    order = {"errors": 0, "ids": 1, "markup": 1, "config": 1, "files": 1, "model": 2, "citation": 3}
     for name in CORE:
         path = ROOT / f"{name}.py"
         for imported in _imports(path):

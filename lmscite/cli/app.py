@@ -29,12 +29,17 @@ class State:
     db: Optional[Path] = None
 
     def library(self):
-        """The library named by --db / LMSCITE_DB / config, else the user data folder's."""
-        from lmscite.config import db_path
+        """The library named by --db / LMSCITE_DB / config, else the user data folder's.
+
+        Only the default's folder is created: a library path the user gave,
+        however given, must be in a folder that exists (a typo must not
+        scatter libraries in new folders).
+        """
+        from lmscite.config import db_path, default_db_path
         from lmscite.library.store import Library
 
         path = db_path(self.db)
-        return Library(path, create_parents=self.db is None)
+        return Library(path, create_parents=path == default_db_path())
 
 
 def _version(value: bool) -> None:

@@ -110,7 +110,8 @@ def export(
     if output is not None and str(output) != "-" and output.is_dir():
         raise InputError(f"{output} is a folder; give a file name to --output")
     wanted = valid_pmids([*pmid, *(ids or [])]) if (pmid or ids) else []
-    view = state(ctx).library().snapshot()
+    library = state(ctx).library()
+    view = library.snapshot()
     if not len(view):
         raise InputError(f"the library {view.path} is empty; add records with `lmscite import` or `lmscite fetch`")
     rows = select(view, Filter(pmids=wanted, tags=tag, sections=section, years=year))
@@ -137,7 +138,7 @@ def export(
                             abstract=abstract, template=str(template) if template else None,
                             notices=linked_notices(view, chosen))
     text = renderer(format)(chosen, options)
-    _write(text, output)
+    _write(text, output, library)
     if output is not None and str(output) != "-":
         info(f"exported {len(chosen)} entr{'y' if len(chosen) == 1 else 'ies'} as {format} to {output}")
 
@@ -152,15 +153,15 @@ def _warn_drift(entries: list) -> None:
                 warn(f"PMID {entry.pmid}: {problem}")
 
 
-def _write(text: str, output: Optional[Path]) -> None:
+def _write(text: str, output: Optional[Path], library) -> None:
     body = text.encode("utf-8")
     if output is None or str(output) == "-":
         sys.stdout.buffer.write(body)
         sys.stdout.flush()
         return
-    from lmscite.library.store import atomic_write
+    from lmscite.files import write_output
 
-    atomic_write(output, body)
+    write_output(output, body, library.protected())
 
 
 def _read_text(text: str) -> str:
