@@ -20,11 +20,10 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Union
 
 from lmscite.errors import InputError, StoreError
 
-Body = Union[bytes, Iterable[Union[bytes, memoryview]]]
+Body = bytes | Iterable[bytes | memoryview]
 """A file's content, whole or in pieces (a 300 MB library is never joined into one buffer)."""
 
 NO_HARD_LINKS = frozenset({errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK, errno.EXDEV})

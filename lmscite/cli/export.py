@@ -138,7 +138,7 @@ def export(
                             abstract=abstract, template=str(template) if template else None,
                             notices=linked_notices(view, chosen))
     text = renderer(format)(chosen, options)
-    _write(text, output, library)
+    _write(text, output, library.protected())
     if output is not None and str(output) != "-":
         info(f"exported {len(chosen)} entr{'y' if len(chosen) == 1 else 'ies'} as {format} to {output}")
 
@@ -153,7 +153,8 @@ def _warn_drift(entries: list) -> None:
                 warn(f"PMID {entry.pmid}: {problem}")
 
 
-def _write(text: str, output: Optional[Path], library) -> None:
+def _write(text: str, output: Optional[Path], protected: dict[Path, str]) -> None:
+    """Standard output, or the file `-o` names, which may not be one of `protected` (the library's)."""
     body = text.encode("utf-8")
     if output is None or str(output) == "-":
         sys.stdout.buffer.write(body)
@@ -161,7 +162,7 @@ def _write(text: str, output: Optional[Path], library) -> None:
         return
     from lmscite.files import write_output
 
-    write_output(output, body, library.protected())
+    write_output(output, body, protected)
 
 
 def _read_text(text: str) -> str:

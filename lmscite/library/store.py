@@ -43,8 +43,8 @@ from tinydb.table import Document, Table
 
 from lmscite.errors import InputError, StoreError
 from lmscite.files import atomic_write
-from lmscite.library import history
 from lmscite.ids import field_pmid
+from lmscite.library import history
 from lmscite.model import SCHEMA, Entry, stored_problem
 
 ENTRIES = "entries"
@@ -356,7 +356,7 @@ def _check_entry(path: Path, key: str, doc: Any, kind: str = "entry") -> None:
     if problem is None and doc["pmid"] != key:
         problem = f"its pmid is {doc['pmid']!r}, not its key"
     if problem is not None:
-        raise StoreError(f"the library holds a damaged {kind} (PMID {key}): {problem}; "
+        raise StoreError(f"library {path} holds a damaged {kind} (PMID {key}): {problem}; "
                          "fix or remove it in the library file")
 
 
