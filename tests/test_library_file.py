@@ -62,9 +62,8 @@ def test_a_write_through_a_symlinked_library_changes_its_target_and_keeps_the_li
 
 def test_writers_through_the_link_and_through_the_real_path_take_one_lock(linked):
     link, real = linked
-    with Library(link).transaction():
-        with pytest.raises(Timeout):
-            FileLock(str(real) + ".lock", timeout=0).acquire()
+    with Library(link).transaction(), pytest.raises(Timeout):
+        FileLock(str(real) + ".lock", timeout=0).acquire()
 
 
 # --- a library path that is not a regular file ----------------------------------

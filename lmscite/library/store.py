@@ -32,6 +32,7 @@ import os
 import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,13 @@ _CURATION_AND_PROVENANCE = ("curation", "provenance")
 
 def now() -> str:
     """Timestamps are UTC ISO 8601 to the second, so libraries diff cleanly."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return stamp(datetime.now(timezone.utc).timestamp())
+
+
+def stamp(seconds: float) -> str:
+    """A moment (seconds since 1970) as lmscite writes timestamps: `2024-05-01T09:30:00Z`."""
+    moment = datetime.fromtimestamp(int(seconds), timezone.utc)
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 class _MemoryStorage(Storage):
@@ -475,24 +482,66 @@ class Library:
         self._kept = True
 
     def versions(self) -> list[history.Version]:
-        """The library's kept previous versions, newest first."""
-        return history.versions(self.target)
+        """The library's kept previous versions, newest first (a leftover copy of the library itself aside)."""
+        try:
+            current = os.stat(self.target)
+        except OSError:
+            return history.versions(self.target)
+        return [version for version in history.versions(self.target)
+                if not _same_file(version.path, current)]
 
-    def describe(self, version: history.Version) -> LibraryView:
-        """A kept version, read as a library (it must be one lmscite can read to be restored)."""
-        raw = self._read(version.path) or b""
-        return _parse(version.path, raw, writable=False)
+    def read_version(self, version: history.Version) -> LibraryView:
+        """A kept version, read as a library: it must be one lmscite can read to be restored."""
+        return _parse(version.path, self._read(version.path) or b"", writable=False)
 
-    def restore(self, version: history.Version) -> None:
-        """Make a kept version the library again, under the lock; the version it replaces is kept in turn."""
-        self._require_folder()
+    def undo(self, number: int = 1, *, dry_run: bool = False) -> Undone:
+        """Bring back the `number`-th newest kept version, under the lock every writer takes.
+
+        The version it replaces is kept in turn, as every write's is, so a
+        second undo takes the first one back; the restored version leaves the
+        history, being the library again.
+        """
+        if not self.versions():
+            raise InputError(f"no earlier version of the library {self.path} is kept "
+                             f"(in {history.folder(self.target)}); nothing to undo")
+        if dry_run:
+            return self._plan(number)[1]
         with self._lock():
-            if version.path not in {kept.path for kept in self.versions()}:
-                raise InputError(f"{version.path} is no longer in the library's history; nothing was changed")
-            raw = version.path.read_bytes()
-            _parse(version.path, raw, writable=False)
-            self._write(raw)
+            version, undone = self._plan(number)
+            self._write(version.path.read_bytes())
             history.drop(version)
+        return undone
+
+    def _plan(self, number: int) -> tuple[history.Version, Undone]:
+        kept = self.versions()
+        if not 1 <= number <= len(kept):
+            raise InputError(f"the library {self.path} has {len(kept)} kept version"
+                             f"{'' if len(kept) == 1 else 's'}, no version {number} (see `lmscite undo --list`)")
+        version = kept[number - 1]
+        restored = self.read_version(version)
+        try:
+            replaced: int | None = len(self.snapshot())
+        except StoreError:
+            replaced = None
+        return version, Undone(version.written, len(restored), replaced)
+
+
+@dataclass(frozen=True)
+class Undone:
+    """What `undo` brought back: when that version was written, its entries, and the entries it replaced."""
+
+    written: float
+    entries: int
+    replaced: int | None
+    """None when the library it replaced could not be read (a hand edit gone wrong)."""
+
+
+def _same_file(path: Path, status: os.stat_result) -> bool:
+    try:
+        other = os.stat(path)
+    except OSError:
+        return False
+    return (other.st_dev, other.st_ino) == (status.st_dev, status.st_ino)
 
 
 def _parse(path: Path, raw: bytes, writable: bool) -> LibraryView:
