@@ -247,3 +247,12 @@ def test_verify_names_each_damaged_entry(library, library_path):
     assert len(problems) == 2
     assert "PMID 10749609" in problems[0] and "title" in problems[0]
     assert "PMID 9834411" in problems[1] and "curation.order" in problems[1]
+
+
+def test_a_list_is_checked_inside_even_when_a_part_of_the_same_layout_held_it_empty(run, library, library_path):
+    def edit(entries):
+        entries["10493478"]["curation"]["notes"] = []
+        entries["10749609"]["curation"]["notes"] = [1]
+
+    hand_edit(library_path, edit)
+    assert_one_error_line(run("list", "--format", "ids"), 3, "PMID 10749609", "curation.notes")
