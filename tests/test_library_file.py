@@ -256,3 +256,32 @@ def test_a_list_is_checked_inside_even_when_a_part_of_the_same_layout_held_it_em
 
     hand_edit(library_path, edit)
     assert_one_error_line(run("list", "--format", "ids"), 3, "PMID 10749609", "curation.notes")
+
+
+@pytest.fixture
+def large_library(library_path) -> Path:
+    """200 entries: more than a command checks one by one before it trusts the digest of an unedited file."""
+    from lmscite.model import Curation, Entry
+
+    with Library(library_path).transaction() as view:
+        view.merge([Entry(pmid=str(n), title=f"Title {n}", curation=Curation(tags=["x"]))
+                    for n in range(1, 201)])
+    return library_path
+
+
+def test_a_hand_edit_far_into_a_large_library_is_caught(run, large_library):
+    hand_edit(large_library, lambda entries: entries["190"].update(title=190))
+    assert_one_error_line(run("list", "--format", "ids"), 3, "PMID 190", "title is 190")
+
+
+def test_a_write_after_a_hand_edit_does_not_vouch_for_the_entries_it_did_not_read(run, large_library):
+    hand_edit(large_library, lambda entries: entries["190"].update(title=190))
+    assert run("annotate", "7", "--tag", "y").code == 0
+    assert run("remove", "8").code == 0
+    assert_one_error_line(run("list", "--format", "ids"), 3, "PMID 190")
+
+
+def test_an_unedited_large_library_reads_whole(run, large_library):
+    assert run("annotate", "7", "--tag", "y").code == 0
+    assert len(run("list", "--format", "ids").out.split()) == 200
+    assert verify(large_library) == []

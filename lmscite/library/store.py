@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import os
 import stat
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -57,6 +58,10 @@ _JSON = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
 _TABLE_OPEN = b'{\n  "entries": {\n'
 _ENTRY_CLOSE = b"\n    }"
 _CURATION_AND_PROVENANCE = ("curation", "provenance")
+DIGEST = "entries_crc32"
+"""Meta key: the CRC-32 of the entries table, written when every entry in it is known sound."""
+_CHECKS_BEFORE_DIGEST = 32
+"""Entries checked one by one before the table's digest is compared (a command reading one entry never pays for it)."""
 
 
 def now() -> str:
@@ -91,15 +96,27 @@ class _Entries:
     `_table` holds, in file order, an entry's undecoded text (a memoryview
     of the file) until it is read and its dict after; `_read` keeps the text
     of entries decoded but not replaced, which is what gets written back.
-    `_unchecked` names the entries of a file decoded whole (not in the
-    layout lmscite writes), which are checked when first read all the same.
+
+    Each entry's JSON is type-checked as it is decoded, which in Python costs
+    about what decoding does.  So lmscite writes, beside the entries, the
+    CRC-32 of the entries table when it knows every entry in it is sound
+    (`DIGEST` in meta); a command that goes on to read many entries compares
+    it with the table it loaded, once, and skips the check for the rest when
+    the two agree: the table is byte for byte what lmscite wrote.  A hand
+    edit changes the table, so every entry is checked again, and the next
+    write checks the ones nobody read before it writes a digest again.
     """
 
-    def __init__(self, path: Path, table: dict[str, Any], present: bool, decoded: bool) -> None:
+    def __init__(self, path: Path, table: dict[str, Any], present: bool, text: memoryview | None,
+                 digest: int | None) -> None:
         self._path = path
         self._table = table
         self._read: dict[str, memoryview] = {}
-        self._unchecked = set(table) if decoded else set()
+        self._unchecked = set() if text is not None or not table else set(table)
+        self._text = text
+        self._digest = digest
+        self._verbatim: bool | None = None if text is not None else False
+        self._checked = 0
         self.present = present
         self.changed = False
 
@@ -126,10 +143,33 @@ class _Entries:
         except orjson.JSONDecodeError as exc:
             raise StoreError(f"library {self._path} is corrupt (entry {pmid}: {exc}); "
                              "it was left untouched") from None
-        _check_entry(self._path, pmid, doc)
+        if not self._as_written():
+            _check_entry(self._path, pmid, doc)
         self._read[pmid] = found
         self._table[pmid] = doc
         return doc
+
+    def _as_written(self) -> bool:
+        """Whether the loaded table is the one lmscite wrote with its digest; asked once enough entries are read."""
+        if self._verbatim is None:
+            self._checked += 1
+            if self._checked <= _CHECKS_BEFORE_DIGEST:
+                return False
+            self._verbatim = zlib.crc32(self._text) == self._digest
+        return self._verbatim
+
+    def all_sound(self) -> bool:
+        """Whether every entry is known to be an entry's JSON: as lmscite wrote it, or checked now."""
+        if self._verbatim is None:
+            self._checked = _CHECKS_BEFORE_DIGEST
+        if self._as_written():
+            return True
+        try:
+            for pmid in self.pmids():
+                self.get(pmid)
+        except StoreError:
+            return False
+        return True
 
     def put(self, pmid: str, doc: dict[str, Any]) -> None:
         self._table[pmid] = doc
@@ -161,13 +201,15 @@ class LibraryView:
     """A loaded library: read it, and change it inside a transaction."""
 
     def __init__(self, path: Path, data: dict[str, Any], writable: bool,
-                 entries: dict[str, Any] | None = None) -> None:
-        """`data` holds the tables; the entries come in `entries` when split undecoded from the file."""
+                 entries: dict[str, Any] | None = None, text: memoryview | None = None) -> None:
+        """`data` holds the tables; the entries come in `entries` when split undecoded from the file,
+        with `text`, the entries table as the file holds it."""
         self.path = path
         self._writable = writable
         present = entries is not None or ENTRIES in data
         table = entries if entries is not None else data.pop(ENTRIES, {})
-        self._table = _Entries(path, table, present, decoded=entries is None)
+        digest = data.get(META, {}).get(str(_META_ID), {}).get(DIGEST)
+        self._table = _Entries(path, table, present, text if type(digest) is int else None, digest)
         self._db = TinyDB(data, storage=_MemoryStorage)
         self._storage: _MemoryStorage = self._db.storage  # type: ignore[assignment]
         self._meta: Table = self._db.table(META, cache_size=0)
@@ -328,15 +370,27 @@ class LibraryView:
         one buffer first; `b"".join(view.chunks())` is the file.
         """
         data = dict(self._storage.data)
-        data[META] = {**data.get(META, {}), str(_META_ID): {**self.meta(), "schema": SCHEMA}}
-        if not self._table.present:
+        meta = {**self.meta(), "schema": SCHEMA}
+        meta.pop(DIGEST, None)
+        table = self._table.chunks() if self._table.present else []
+        if table and self._table.all_sound():
+            meta[DIGEST] = _crc32(table)
+        data[META] = {**data.get(META, {}), str(_META_ID): meta}
+        if not table:
             return [orjson.dumps(data, option=_JSON), b"\n"]
         marker = f"\u0000entries {os.urandom(8).hex()}"
         data[ENTRIES] = marker
         head = orjson.dumps(data, option=_JSON)
         key = b'"' + ENTRIES.encode() + b'": '
         before, after = head.split(key + orjson.dumps(marker), 1)
-        return [before, key, *self._table.chunks(), after, b"\n"]
+        return [before, key, *table, after, b"\n"]
+
+
+def _crc32(chunks: list[bytes | memoryview]) -> int:
+    crc = 0
+    for chunk in chunks:
+        crc = zlib.crc32(chunk, crc)
+    return crc
 
 
 def _texts(value: Any) -> bool:
@@ -549,13 +603,13 @@ def _parse(path: Path, raw: bytes, writable: bool) -> LibraryView:
     if not raw or raw.isspace():
         return LibraryView(path, {}, writable)
     split = _split_entries(raw)
-    rest, entries = split if split is not None else (raw, None)
+    rest, entries, table = split if split is not None else (raw, None, None)
     try:
         data = orjson.loads(rest)
     except orjson.JSONDecodeError as exc:
         raise StoreError(f"library {path} is corrupt ({exc}); it was left untouched") from None
     _check_layout(path, data)
-    return LibraryView(path, data, writable, entries)
+    return LibraryView(path, data, writable, entries, table)
 
 
 def _file_kind(mode: int) -> str | None:
@@ -571,8 +625,8 @@ def _file_kind(mode: int) -> str | None:
     return "a socket or other special file"
 
 
-def _split_entries(raw: bytes) -> tuple[bytes, dict[str, memoryview]] | None:
-    """(the file without its entries table, each entry's undecoded text by PMID), or None.
+def _split_entries(raw: bytes) -> tuple[bytes, dict[str, memoryview], memoryview] | None:
+    """(the file without its entries table, each entry's undecoded text by PMID, the table's text), or None.
 
     Only the layout `LibraryView.chunks` writes is split: the entries table
     first, one entry per `    "PMID": {` line, each closed by the first line
@@ -605,9 +659,10 @@ def _split_entries(raw: bytes) -> tuple[bytes, dict[str, memoryview]] | None:
             break
         else:
             return None
+    table = text[len(_TABLE_OPEN) - 2:position]
     if raw[position:position + 1] == b",":
-        return b"{" + raw[position + 1:], entries
-    return (b"{}", entries) if raw[position:].strip() == b"}" else None
+        return b"{" + raw[position + 1:], entries, table
+    return (b"{}", entries, table) if raw[position:].strip() == b"}" else None
 
 
 def _read_only(path: Path) -> bool:
