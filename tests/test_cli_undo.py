@@ -128,12 +128,14 @@ def test_a_file_system_without_hard_links_gets_a_copy_instead(run, library, libr
     def no_hard_links(*args, **kwargs):
         raise OSError(errno.EPERM, "Operation not permitted")
 
+    library_path.chmod(0o600)
     before = library_path.read_bytes()
     written = library_path.stat().st_mtime_ns
     monkeypatch.setattr(os, "link", no_hard_links)
     assert run("annotate", "10749609", "--tag", "t").code == 0
     (version,) = versions(library_path)
     assert version.read_bytes() == before and version.stat().st_mtime_ns == written
+    assert stat.S_IMODE(version.stat().st_mode) == 0o600
     assert version.stat().st_ino != library_path.stat().st_ino
     assert run("undo").code == 0
     assert library_path.read_bytes() == before

@@ -15,6 +15,7 @@ its first write, so that undo takes back the whole command.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,7 +69,9 @@ def _listing(where: Path) -> Iterator[Path]:
 def keep(library: Path) -> None:
     """Keep the library file as it is now as the newest version, then drop the oldest beyond KEEP.
 
-    Called with the library locked, before the new file is renamed over it.
+    Called with the library locked, before the new file is renamed over it.  A
+    copy takes the library's mode and time, as a hard link shares them: a
+    private library's versions stay private.
     """
     if not library.exists():
         return
@@ -95,6 +98,7 @@ def _link_or_copy(library: Path, version: Path) -> None:
     written = library.stat()
     with open(library, "rb") as source:
         atomic_write(version, iter(lambda: source.read(_CHUNK), b""))
+    os.chmod(version, stat.S_IMODE(written.st_mode))
     os.utime(version, ns=(written.st_atime_ns, written.st_mtime_ns))
 
 
