@@ -63,12 +63,12 @@ def db_path(option: Path | None = None) -> Path:
     chosen = _setting("LMSCITE_DB", "db")
     if chosen:
         return Path(chosen).expanduser()
-    return default_db_path()
-
-
-def default_db_path() -> Path:
-    """The library when none is named: `library.json` in the user data folder."""
     return _user_dir("data") / "library.json"
+
+
+def db_is_named(option: Path | None = None) -> bool:
+    """Whether the user named the library (--db, LMSCITE_DB or config `db`) rather than taking the default."""
+    return option is not None or _setting("LMSCITE_DB", "db") is not None
 
 
 def _check_url(url: str) -> None:

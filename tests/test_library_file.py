@@ -158,6 +158,13 @@ def test_a_library_in_a_missing_folder_is_refused_however_it_is_named(run, tmp_p
     assert not path.parent.exists()
 
 
+def test_the_default_library_folder_is_created(run, tmp_path, monkeypatch):
+    monkeypatch.delenv("LMSCITE_DB")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert run("import", SEED).code == 0
+    assert (tmp_path / "xdg" / "lmscite" / "library.json").is_file()
+
+
 # --- a hand-edited library --------------------------------------------------------
 
 EDITS = {

@@ -35,11 +35,10 @@ class State:
         however given, must be in a folder that exists (a typo must not
         scatter libraries in new folders).
         """
-        from lmscite.config import db_path, default_db_path
+        from lmscite.config import db_is_named, db_path
         from lmscite.library.store import Library
 
-        path = db_path(self.db)
-        return Library(path, create_parents=path == default_db_path())
+        return Library(db_path(self.db), create_parents=not db_is_named(self.db))
 
 
 def _version(value: bool) -> None:

@@ -524,6 +524,14 @@ class Library:
 
     def _write(self, body: list[bytes | memoryview] | bytes) -> None:
         """Replace the library, keeping the version it replaces (once per command) in its history."""
+        try:
+            kind = _file_kind(os.stat(self.target).st_mode)
+        except FileNotFoundError:
+            kind = None
+        except OSError as exc:
+            raise StoreError(f"cannot write library {self.path}: {exc.strerror}") from None
+        if kind is not None:
+            raise StoreError(f"library path {self.path} is {kind}, not a file; nothing was changed")
         if self.target.exists() and _read_only(self.target):
             raise StoreError(f"library file {self.path} is read-only; nothing was changed")
         for stale in self.target.parent.glob(f".{self.target.name}.*.tmp"):
