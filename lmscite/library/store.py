@@ -459,29 +459,10 @@ class Library:
         return self.target.exists()
 
     def _load(self, writable: bool) -> LibraryView:
-        raw = self._read(self.target)
+        raw = _read(self.target, self.path)
         if raw is None:
             return LibraryView(self.path, {}, writable)
         return _parse(self.path, raw, writable)
-
-    def _read(self, path: Path) -> bytes | None:
-        """The file's bytes, None when there is none; a folder, device or FIFO is refused, never read."""
-        try:
-            descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise StoreError(f"cannot read library {self.path}: {exc.strerror}") from None
-        try:
-            kind = _file_kind(os.fstat(descriptor).st_mode)
-            if kind is not None:
-                raise StoreError(f"library path {self.path} is {kind}, not a file")
-            with os.fdopen(descriptor, "rb", closefd=False) as handle:
-                return handle.read()
-        except OSError as exc:
-            raise StoreError(f"cannot read library {self.path}: {exc.strerror}") from None
-        finally:
-            os.close(descriptor)
 
     def snapshot(self) -> LibraryView:
         """The library as it is now, read-only, without waiting for writers."""
@@ -554,7 +535,7 @@ class Library:
 
     def read_version(self, version: history.Version) -> LibraryView:
         """A kept version, read as a library: it must be one lmscite can read to be restored."""
-        return _parse(version.path, self._read(version.path) or b"", writable=False)
+        return _parse(version.path, _read(version.path, version.path) or b"", writable=False)
 
     def undo(self, number: int = 1, *, dry_run: bool = False) -> Undone:
         """Bring back the `number`-th newest kept version, under the lock every writer takes.
@@ -567,25 +548,27 @@ class Library:
             raise InputError(f"no earlier version of the library {self.path} is kept "
                              f"(in {history.folder(self.target)}); nothing to undo")
         if dry_run:
-            return self._plan(number)[1]
+            return self._plan(number)[2]
         with self._lock():
-            version, undone = self._plan(number)
-            self._write(version.path.read_bytes())
+            version, raw, undone = self._plan(number)
+            self._write(raw)
             history.drop(version)
         return undone
 
-    def _plan(self, number: int) -> tuple[history.Version, Undone]:
+    def _plan(self, number: int) -> tuple[history.Version, bytes, Undone]:
+        """The version to restore, its bytes (read and parsed: it must be a library) and what undo would say."""
         kept = self.versions()
         if not 1 <= number <= len(kept):
             raise InputError(f"the library {self.path} has {len(kept)} kept version"
                              f"{'' if len(kept) == 1 else 's'}, no version {number} (see `lmscite undo --list`)")
         version = kept[number - 1]
-        restored = self.read_version(version)
+        raw = _read(version.path, version.path) or b""
+        restored = _parse(version.path, raw, writable=False)
         try:
             replaced: int | None = len(self.snapshot())
         except StoreError:
             replaced = None
-        return version, Undone(version.written, len(restored), replaced)
+        return version, raw, Undone(version.written, len(restored), replaced)
 
 
 @dataclass(frozen=True)
@@ -604,6 +587,29 @@ def _same_file(path: Path, status: os.stat_result) -> bool:
     except OSError:
         return False
     return (other.st_dev, other.st_ino) == (status.st_dev, status.st_ino)
+
+
+def _read(path: Path, shown: Path) -> bytes | None:
+    """The file's bytes, None when there is none; a folder, device or FIFO is refused, never read.
+
+    `shown` is the path the messages name: the library as the user gave it.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StoreError(f"cannot read library {shown}: {exc.strerror}") from None
+    try:
+        kind = _file_kind(os.fstat(descriptor).st_mode)
+        if kind is not None:
+            raise StoreError(f"library path {shown} is {kind}, not a file")
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            return handle.read()
+    except OSError as exc:
+        raise StoreError(f"cannot read library {shown}: {exc.strerror}") from None
+    finally:
+        os.close(descriptor)
 
 
 def _parse(path: Path, raw: bytes, writable: bool) -> LibraryView:
