@@ -452,7 +452,7 @@ def _checker(shape: _Shape) -> Callable[[Any], bool]:
     values of the same types), so a layout is looked at in Python once, the
     first time it is met, and remembered with the fields that still need a
     look inside (lists and objects); a part whose layout is known costs one
-    tuple built by C-level `map` and one set lookup, plus its nested parts.
+    tuple built by C-level `map` and one dict lookup, plus its nested parts.
     """
     known: dict[tuple[Any, ...], tuple[tuple[str, str, Any], ...]] = {}
     fields_inside = {name: (name, kind, inner) for name, kind, inner in shape.containers}
