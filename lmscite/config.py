@@ -86,6 +86,11 @@ def db_path(option: Path | None = None) -> Path:
     return _user_dir("data") / "library.json"
 
 
+def db_is_named(option: Path | None = None) -> bool:
+    """Whether the user named the library (--db, LMSCITE_DB or config `db`) rather than taking the default."""
+    return option is not None or _setting("LMSCITE_DB", "db") is not None
+
+
 def _check_url(url: str) -> None:
     """A mistyped E-utilities URL is bad input, not a network failure to retry."""
     from urllib.parse import urlsplit

@@ -362,18 +362,19 @@ def _keep(library: Library, pmid: str, text: str) -> Path:
     """Save an edit that could not be applied beside the library, under a name not yet taken."""
     from lmscite.library.store import now
 
+    from lmscite.files import create_new
+
     stamp = now().replace("-", "").replace(":", "")
     folder = library.path.parent
     for attempt in range(1000):
         path = folder / f"lmscite-edit-{pmid}-{stamp}{f'-{attempt}' if attempt else ''}.yaml"
         try:
-            with path.open("x", encoding="utf-8") as stream:
-                stream.write(text)
+            create_new(path, text.encode("utf-8"))
             return path
         except FileExistsError:
             continue
-        except OSError as exc:
-            raise StoreError(f"cannot keep the edit in {folder}: {exc.strerror}") from None
+        except StoreError as exc:
+            raise StoreError(f"cannot keep your edit: {exc}") from None
     raise StoreError(f"cannot keep the edit in {folder}: too many recovery files")
 
 
@@ -402,14 +403,14 @@ def dump(
     chosen = format or (file_format(output) if output and output != "-" else "yaml")
     if chosen not in ("yaml", "json"):
         raise InputError(f"cannot write curation as {chosen!r} (choose yaml or json)")
-    text = dump_document(state(ctx).library().snapshot(), chosen)
+    library = state(ctx).library()
+    text = dump_document(library.snapshot(), chosen)
     if not output or output == "-":
         out(text)
         return
-    try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise StoreError(f"cannot write {output}: {exc.strerror}") from None
+    from lmscite.files import write_output
+
+    write_output(Path(output), text.encode("utf-8"), library.protected())
     info(f"wrote the curation to {output}")
 
 

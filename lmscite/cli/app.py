@@ -31,13 +31,18 @@ class State:
     db: Optional[Path] = None
 
     def library(self):
-        """The library named by --db / LMSCITE_DB / config, else the user data folder's."""
-        from lmscite.config import db_path
+        """The library named by --db / LMSCITE_DB / config, else the user data folder's.
+
+        Only the default's folder is created: a library path the user gave,
+        however given, must be in a folder that exists (a typo must not
+        scatter libraries in new folders).
+        """
+        from lmscite.config import db_is_named, db_path
         from lmscite.library.store import Library
 
         path = db_path(self.db)
         _opened.setdefault(path, _fingerprint(path))
-        return Library(path, create_parents=self.db is None)
+        return Library(path, create_parents=not db_is_named(self.db))
 
 
 _opened: dict[Path, tuple[int, int, int] | None] = {}

@@ -112,7 +112,8 @@ def export(
     if output is not None and str(output) != "-" and output.is_dir():
         raise InputError(f"{output} is a folder; give a file name to --output")
     asked = entry_ids([*pmid, *(ids or [])]) if (pmid or ids) else []
-    view = state(ctx).library().snapshot()
+    library = state(ctx).library()
+    view = library.snapshot()
     if not len(view):
         raise InputError(f"the library {view.path} is empty; add records with `lmscite import` or `lmscite fetch`")
     found = resolve(view, asked)
@@ -143,7 +144,7 @@ def export(
                             abstract=abstract, template=str(template) if template else None,
                             notices=linked_notices(view, chosen))
     text = renderer(format)(chosen, options)
-    _write(text, output)
+    _write(text, output, library.protected())
     if output is not None and str(output) != "-":
         info(f"exported {plural(len(chosen), 'entry')} as {format} to {output}")
     found.raise_for_missing()
@@ -158,14 +159,15 @@ def _warn_drift(entries: list) -> None:
               what="stale excerpts", hint="see `lmscite check`")
 
 
-def _write(text: str, output: Optional[Path]) -> None:
+def _write(text: str, output: Optional[Path], protected: dict[Path, str]) -> None:
+    """Standard output, or the file `-o` names, which may not be one of `protected` (the library's)."""
     body = text.encode("utf-8")
     if output is None or str(output) == "-":
         out_bytes(body)
         return
-    from lmscite.library.store import atomic_write
+    from lmscite.files import write_output
 
-    atomic_write(output, body)
+    write_output(output, body, protected)
 
 
 def _read_text(text: str) -> str:

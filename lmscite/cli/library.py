@@ -1,4 +1,4 @@
-"""Commands over the library itself: import, list, show, remove, info."""
+"""Commands over the library itself: import, list, show, remove, info, undo."""
 
 from __future__ import annotations
 
@@ -158,3 +158,42 @@ def info_(
         if isinstance(value, dict):
             value = ", ".join(f"{k} ({v})" for k, v in value.items()) or "none"
         out(f"{key}: {value}")
+
+
+@app.command(epilog="\b\nExamples:\n  lmscite undo --dry-run\n  lmscite undo\n"
+             "  lmscite undo --list && lmscite undo --version 3")
+def undo(
+    ctx: typer.Context,
+    dry_run: bool = typer.Option(False, "--dry-run", "-n", help="Say what would be restored; change nothing."),
+    list_: bool = typer.Option(False, "--list", help="List the kept versions, newest first; change nothing."),
+    version: int = typer.Option(1, "--version", metavar="N", min=1,
+                                help="Restore the N-th newest kept version (see --list) instead."),
+) -> None:
+    """Bring back the library as it was before the last command that changed it.
+
+    The library's last 5 versions are kept beside it, in LIBRARY.history/.
+    Undo keeps the version it replaces too, so a second undo takes it back.
+    """
+    from lmscite.library.store import stamp
+
+    library = state(ctx).library()
+    if list_:
+        versions = library.versions()
+        rows = [[str(number), stamp(version.written), str(len(library.read_version(version)))]
+                for number, version in enumerate(versions, start=1)]
+        if rows:
+            table(["version", "written", "entries"], rows)
+        else:
+            info(f"no earlier version of the library {library.path} is kept")
+        return
+    undone = library.undo(version, dry_run=dry_run)
+    held = "an unreadable library" if undone.replaced is None else _entries(undone.replaced)
+    what = f"the library as written at {stamp(undone.written)} ({_entries(undone.entries)}; it held {held})"
+    if dry_run:
+        info(f"would restore {what}; nothing was changed (dry run)")
+    else:
+        info(f"restored {what}; `lmscite undo` again takes this back")
+
+
+def _entries(count: int) -> str:
+    return f"{count} entr{'y' if count == 1 else 'ies'}"
