@@ -410,24 +410,37 @@ def sections_rename(
     ctx: typer.Context,
     old: str = typer.Argument(..., metavar="OLD"),
     new: str = typer.Argument(..., metavar="NEW"),
+    merge: bool = typer.Option(False, "--merge", help="Rename onto a section that has entries, merging the two."),
 ) -> None:
     """Rename a section in every entry and in the stored section order."""
+    from lmscite.curation.names import clean_name
     from lmscite.curation.sections import rename_section
 
     with state(ctx).library().transaction() as view:
-        count = rename_section(view, old, new)
-    info(f"renamed section {old!r} to {new.strip()!r} in {count} entr{'y' if count == 1 else 'ies'}")
+        count = rename_section(view, old, new, merge=merge)
+    info(f"renamed section {old!r} to {clean_name(new)!r} in {count} entr{'y' if count == 1 else 'ies'}")
 
 
-@sections_app.command("order", epilog="Example: lmscite sections order 'Surgical resection' 'Ablation'")
+@sections_app.command("order", epilog="Examples:\n  lmscite sections order 'Surgical resection' 'Ablation'\n"
+                      "  lmscite sections order --clear")
 def sections_order(
     ctx: typer.Context,
-    names: Optional[List[str]] = typer.Argument(
-        None, metavar="SECTION...", help="Sections in page order; none clears the stored order."),
+    names: Optional[List[str]] = typer.Argument(None, metavar="SECTION...", help="Sections in page order."),
+    clear: bool = typer.Option(False, "--clear", help="Forget the stored order (sections follow by name)."),
 ) -> None:
     """Store the order sections appear in on exported pages (others follow by name)."""
-    from lmscite.curation.sections import set_section_order
+    from lmscite.curation.names import clean_name
+    from lmscite.curation.sections import clear_section_order, set_section_order
 
+    if clear == bool(names):
+        raise InputError("name the sections in page order, or give --clear to forget the stored order")
     with state(ctx).library().transaction() as view:
-        set_section_order(view, names or [])
-    info("section order: " + (", ".join(names) if names else "cleared (sections follow by name)"))
+        if clear:
+            forgotten = clear_section_order(view)
+        else:
+            set_section_order(view, names or [])
+    if clear:
+        info("section order cleared (sections follow by name)" + (
+            f"; it was: {', '.join(forgotten)}" if forgotten else "; none was stored"))
+    else:
+        info("section order: " + ", ".join(clean_name(name) for name in names or []))

@@ -162,10 +162,21 @@ def quote_passage(found: Sequence[Sentence], quote: str, pmid: str) -> Passage:
 
     spans = [(sentence_at(h), sentence_at(h + len(wanted) - 1)) for h in hits]
     if len(spans) > 1:
-        where = ", ".join(sentence_span(a, b) for a, b in spans)
         raise pmid_error(pmid, f"the quote {wanted!r} occurs {len(spans)} times in the abstract "
-                               f"(sentences {where}); quote more of the sentence")
+                               f"({_where(spans)}); quote more of the sentence")
     return passage_of(found, spans[0][0], spans[0][1], pmid)
+
+
+_LISTED = 5
+"""At most this many places are named in a message; the rest are counted."""
+
+
+def _where(spans: Sequence[tuple[int, int]]) -> str:
+    """Distinct places, a few named: "sentences 1, 3-4 and 2 more", never "1, 1, 1, ..." for every hit."""
+    places = [sentence_span(a, b) for a, b in dict.fromkeys(spans)]
+    named = ", ".join(places[:_LISTED])
+    rest = f" and {len(places) - _LISTED} more" if len(places) > _LISTED else ""
+    return f"{'sentence' if len(places) == 1 else 'sentences'} {named}{rest}"
 
 
 def find_run(found: Sequence[Sentence], text: str) -> tuple[int, int] | None:
@@ -397,4 +408,6 @@ def check_glosses(entry: Entry, found: Sequence[Sentence]) -> None:
     where = "excerpt" if entry.curation.excerpt else "abstract"
     for gloss in entry.curation.glosses:
         if not any(gloss.phrase in plain for plain in plains):
-            raise pmid_error(entry.pmid, f"the gloss phrase {gloss.phrase!r} is not in the {where}")
+            holders = [s.number for s in found if gloss.phrase in s.text] if entry.curation.excerpt else []
+            hint = f" (it is in sentence {holders[0]})" if len(holders) == 1 else ""
+            raise pmid_error(entry.pmid, f"the gloss phrase {gloss.phrase!r} is not in the {where}{hint}")

@@ -59,6 +59,7 @@ from lmscite.curation.edit import (
     set_curation,
 )
 from lmscite.curation.excerpt import Run, parse_spec, plural
+from lmscite.curation.names import clean_name
 from lmscite.curation.sections import (
     META_SECTION_ORDER,
     check_order_known,
@@ -185,6 +186,11 @@ def apply_document(view: LibraryView, document: Any, name: str, *, dry_run: bool
     unknown = [key for key in document if key not in FILE_KEYS]
     if unknown:
         raise InputError(f"{name}: unknown key {unknown[0]!r} (keys: {', '.join(FILE_KEYS)})")
+    blank = next((key for key in FILE_KEYS if key in document and document[key] is None), None)
+    if blank:
+        empty = "[]" if blank == "sections" else "{}"
+        raise InputError(f"{name}: `{blank}` is given with no value; write `{blank}: {empty}` to clear it, "
+                         f"or leave the key out to keep it; nothing was changed")
     settings = _settings(document, name)
     stamp = stamp or now()
     report = ApplyReport()
@@ -221,7 +227,7 @@ def _settings(document: dict[str, Any], name: str) -> dict[str, Any]:
     """The library settings the file sets: meta key -> value (None clears)."""
     settings: dict[str, Any] = {}
     if "page" in document:
-        page = document["page"] or {}
+        page = document["page"]
         if not isinstance(page, dict) or any(k not in PAGE_KEYS for k in page):
             raise InputError(f"{name}: `page` holds only {', '.join(PAGE_KEYS)}")
         if any(v is not None and not isinstance(v, str) for v in page.values()):
@@ -229,16 +235,16 @@ def _settings(document: dict[str, Any], name: str) -> dict[str, Any]:
         kept = {k: page[k].strip() for k in PAGE_KEYS if page.get(k) and page[k].strip()}
         settings[META_PAGE] = kept or None
     if "sections" in document:
-        names = document["sections"] or []
-        if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+        names = document["sections"]
+        if not isinstance(names, list) or not all(isinstance(n, str) and clean_name(n) for n in names):
             raise InputError(f"{name}: `sections` must be a list of section names")
-        names = [n.strip() for n in names]
+        names = [clean_name(n) for n in names]
         duplicate = next((n for n, count in Counter(names).items() if count > 1), None)
         if duplicate:
             raise InputError(f"{name}: section {duplicate!r} is listed twice in `sections`")
         settings[META_SECTION_ORDER] = names or None
     if "searches" in document:
-        searches = document["searches"] or {}
+        searches = document["searches"]
         if not isinstance(searches, dict) or not all(
                 isinstance(k, str) and k.strip() and isinstance(v, str) and v.strip()
                 for k, v in searches.items()):
@@ -258,6 +264,9 @@ def _entries_of(document: dict[str, Any], name: str) -> dict[str, Any]:
             raise InputError(f"{name}: {key!r} under `entries` is not a PMID")
         if pmid in out:
             raise InputError(f"{name}: PMID {pmid} is listed twice under `entries`")
+        if data is None:
+            raise InputError(f"{name}: PMID {pmid} is listed with no curation; write `\"{pmid}\": {{}}` "
+                             f"to clear its curation, or leave it out to keep it; nothing was changed")
         out[pmid] = data
     return out
 
