@@ -184,6 +184,7 @@ def _report(results: list[tuple[Entry, Entry | None]], *, dry_run: bool, json_: 
 
 def _apply_from(library: Library, source: str, wanted: list[str], dry_run: bool, json_: bool) -> None:
     from lmscite.curation.edit import set_curation
+    from lmscite.curation.session import apply_saved_edit
     from lmscite.curation.file import (
         FILE_KEYS,
         apply_document,
@@ -219,13 +220,19 @@ def _apply_from(library: Library, source: str, wanted: list[str], dry_run: bool,
         raise InputError("--from with PMIDs takes exactly one PMID (a curation file lists its own)")
     if isinstance(document, dict) and any(key in document for key in FILE_KEYS):
         raise InputError(f"{name} is a curation file; apply it without a PMID: lmscite annotate --from {source}")
+
+    def applied(entry: Entry) -> Entry | None:
+        if isinstance(document, dict) and "base" in document:
+            return apply_saved_edit(entry, document, name)
+        return set_curation(entry, document)
+
     if dry_run:
         entry = _entry(library.snapshot(), wanted[0])
-        _report([(entry, set_curation(entry, document))], dry_run=True, json_=json_)
+        _report([(entry, applied(entry))], dry_run=True, json_=json_)
         return
     with library.transaction() as view:
         entry = _entry(view, wanted[0])
-        result = set_curation(entry, document)
+        result = applied(entry)
         if result is not None:
             view.replace([result])
     _report([(entry, result)], dry_run=False, json_=json_)
@@ -235,51 +242,28 @@ def _apply_from(library: Library, source: str, wanted: list[str], dry_run: bool,
 
 
 def _edit(library: Library, wanted: list[str], dry_run: bool, json_: bool) -> None:
-    """Edit one entry's curation in the user's editor; an invalid edit is re-opened or kept, never lost."""
-    from lmscite.curation.edit import apply_curation, editable
-    from lmscite.curation.file import edit_document, parse_edit_document
+    """Edit one entry's curation in the user's editor (`lmscite.curation.session` does the rest)."""
+    from lmscite.curation.session import edit_entry
 
     if len(wanted) != 1:
         raise InputError("--edit takes exactly one PMID")
     pmid = wanted[0]
     entry = _entry(library.snapshot(), pmid)
     command = _editor_command()
-    original = edit_document(entry)
-    text = original
-    while True:
-        text = _run_editor(command, text, library, pmid)
-        if text == original:
-            info(f"PMID {pmid}: no change")
-            return
-        try:
-            new = parse_edit_document(entry, text)
-            break
-        except InputError as exc:
-            if not _interactive():
-                kept = _keep(library, pmid, text)
-                raise InputError(f"{exc}; your edit is kept in {kept} (fix it, then apply it with "
-                                 f"`lmscite annotate {pmid} --from {kept}`)") from None
-            warn(f"{exc}; re-opening the editor")
-            text = _with_error(text, str(exc))
-    if new is None:
+    result = edit_entry(library, entry, lambda text: _run_editor(command, text, pmid),
+                        reopen=_reopen, dry_run=dry_run)
+    if result is None:
         info(f"PMID {pmid}: no change")
         return
-    if dry_run:
-        _report([(entry, apply_curation(entry, new))], dry_run=True, json_=json_)
-        return
-    try:
-        with library.transaction() as view:
-            current = _entry(view, pmid)
-            if editable(current.curation) != editable(entry.curation):
-                raise InputError(f"PMID {pmid} was changed by another command while you edited it")
-            result = apply_curation(current, new)
-            if result is not None:
-                view.replace([result])
-    except InputError as exc:
-        kept = _keep(library, pmid, text)
-        raise InputError(f"{exc}; your edit is kept in {kept} (apply it with "
-                         f"`lmscite annotate {pmid} --from {kept}`)") from None
-    _report([(current, result)], dry_run=False, json_=json_)
+    _report([(result.before, result.after)], dry_run=dry_run, json_=json_)
+
+
+def _reopen(problem: InputError) -> bool:
+    """Re-open an edit that cannot be read when a user is there to fix it."""
+    if not _interactive():
+        return False
+    warn(f"{problem}; re-opening the editor")
+    return True
 
 
 def _interactive() -> bool:
@@ -298,8 +282,10 @@ def _editor_command() -> list[str]:
     raise InputError("no editor: set $VISUAL or $EDITOR (e.g. export EDITOR=nano)")
 
 
-def _run_editor(command: list[str], text: str, library: Library, pmid: str) -> str:
+def _run_editor(command: list[str], text: str, pmid: str) -> str:
     """Open `text` in the editor and return what was saved."""
+    from lmscite.curation.session import EditorFailed
+
     handle, name = tempfile.mkstemp(prefix=f"lmscite-{pmid}-", suffix=".yaml")
     path = Path(name)
     try:
@@ -313,36 +299,8 @@ def _run_editor(command: list[str], text: str, library: Library, pmid: str) -> s
     finally:
         path.unlink(missing_ok=True)
     if status != 0:
-        if saved != text:
-            kept = _keep(library, pmid, saved)
-            raise InputError(f"the editor exited with status {status}; your edit is kept in {kept}")
-        raise InputError(f"the editor exited with status {status}; nothing was changed")
+        raise EditorFailed(f"the editor exited with status {status}", saved)
     return saved
-
-
-def _with_error(text: str, message: str) -> str:
-    """The document again, the problem at its top, earlier problem lines dropped."""
-    kept = [line for line in text.splitlines() if not line.startswith("# ERROR: ")]
-    return "\n".join([f"# ERROR: {message}", *kept]) + "\n"
-
-
-def _keep(library: Library, pmid: str, text: str) -> Path:
-    """Save an edit that could not be applied beside the library, under a name not yet taken."""
-    from lmscite.library.store import now
-
-    stamp = now().replace("-", "").replace(":", "")
-    folder = library.path.parent
-    for attempt in range(1000):
-        path = folder / f"lmscite-edit-{pmid}-{stamp}{f'-{attempt}' if attempt else ''}.yaml"
-        try:
-            with path.open("x", encoding="utf-8") as stream:
-                stream.write(text)
-            return path
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise StoreError(f"cannot keep the edit in {folder}: {exc.strerror}") from None
-    raise StoreError(f"cannot keep the edit in {folder}: too many recovery files")
 
 
 # --- curation dump ----------------------------------------------------------

@@ -346,9 +346,50 @@ def parse_edit_document(entry: Entry, text: str) -> Curation | None:
     if not any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines()):
         return None
     data = parse_document(text.encode(), "yaml", "the edited document")
-    kept = entry.curation.excerpt if _same_spec(data, entry.curation.excerpt) else None
-    new = curation_from_data(entry, data, excerpt=kept)
+    if isinstance(data, dict) and "base" in data:
+        raise InputError("the edited document: `base` belongs to recovery files; apply one with "
+                         f"`lmscite annotate {entry.pmid} --from FILE`")
+    new = parse_edit_data(entry, data)
     return None if editable(new) == editable(entry.curation) else new
+
+
+def parse_edit_data(entry: Entry, data: Any) -> Curation:
+    """The curation an edit document's data asks for, checked against the abstract.
+
+    An excerpt spec left as it was keeps the entry's stored passages.
+    """
+    kept = entry.curation.excerpt if _same_spec(data, entry.curation.excerpt) else None
+    return curation_from_data(entry, data, excerpt=kept)
+
+
+_BASE_NOTE = """# lmscite: `base` below is the curation this edit started from. Keep it as it is:
+# `lmscite annotate {pmid} --from FILE` then applies your changes (and only those)
+# to the entry as it is by then, and says so when another command changed the same thing.
+"""
+
+
+def recovery_document(text: str, base: Curation, pmid: str) -> str:
+    """A kept edit: the text as saved, then its base.
+
+    The text stays as the curator left it when it reads as YAML with the
+    base added (or cannot be read at all, so the curator must fix it anyway);
+    a document whose layout would not take the base, such as ``{}``, is
+    written again in block style first.
+    """
+    tail = _BASE_NOTE.format(pmid=pmid) + _yaml({"base": curation_to_data(base)})
+    joined = text.rstrip("\n") + "\n\n" + tail
+    if _read_yaml(joined) is not None:
+        return joined
+    saved = _read_yaml(text)
+    return _yaml(saved) + "\n" + tail if isinstance(saved, dict) else joined
+
+
+def _read_yaml(text: str) -> Any:
+    """The text's YAML data, or None when it is not YAML."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader)
+    except yaml.YAMLError:
+        return None
 
 
 def _same_spec(data: Any, passages: Sequence[Passage]) -> bool:

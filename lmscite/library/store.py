@@ -282,7 +282,8 @@ class LibraryView:
             meta[key] = value
         meta["schema"] = SCHEMA
         # Not upsert: TinyDB's upsert updates the stored document, so a key popped here would stay.
-        self._meta.remove(doc_ids=[_META_ID]) if self._meta.contains(doc_id=_META_ID) else None
+        if self._meta.contains(doc_id=_META_ID):
+            self._meta.remove(doc_ids=[_META_ID])
         self._meta.insert(Document(meta, doc_id=_META_ID))
 
     def chunks(self) -> list[bytes | memoryview]:
