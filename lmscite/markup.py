@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 import xml.etree.ElementTree as ET
 from functools import lru_cache
 
@@ -97,24 +98,158 @@ def escape_markdown(text: str) -> str:
 
 
 def to_markdown(fragment: str) -> str:
-    """Markdown: italics and bold as emphasis, sub/superscripts as their HTML tags."""
+    """Markdown: italics and bold as emphasis where CommonMark reads it back so, else as HTML tags.
+
+    Sub/superscripts and underlines are their HTML tags.  `*` only makes
+    emphasis where CommonMark's flanking rules let it open and close, which
+    they do not in "*Objective.*This" (a closing `*` after punctuation and
+    before a letter) or "*CD33 (*19q13": there the italics are written as
+    `<i>...</i>`, so that every Markdown renderer shows what the HTML page
+    shows.  Spaces at the edge of emphasis are moved out of it, as a `*`
+    next to a space cannot open or close.
+    """
     if "<" not in fragment:
         return escape_markdown(plain(fragment))
     root = _parse(fragment)
     if root is None:
         return escape_markdown(plain(fragment))
-    return _md_children(root)
+    items: list[str | _Mark] = []
+    _md_items(root, items)
+    return _md_write(items)
 
 
-def _md_children(node: ET.Element) -> str:
-    out = [escape_markdown(node.text or "")]
+class _Mark:
+    """Where an element of a fragment opens or closes, while its Markdown is being decided."""
+
+    __slots__ = ("tag", "opening", "mate", "written")
+
+    def __init__(self, tag: str, opening: bool) -> None:
+        self.tag = tag
+        self.opening = opening
+        self.mate: _Mark | None = None
+        self.written = ""
+
+
+def _md_items(node: ET.Element, items: list[str | _Mark]) -> None:
+    """The fragment as escaped text and marks, in order."""
+    items.append(escape_markdown(node.text or ""))
     for child in node:
         tag = child.tag.rsplit("}", 1)[-1]
         if tag in MATHML:
-            out.append(escape_markdown("".join(child.itertext())))
+            items.append(escape_markdown("".join(child.itertext())))
+        elif tag in _MD_WRAP:
+            opening, closing = _Mark(tag, True), _Mark(tag, False)
+            opening.mate, closing.mate = closing, opening
+            items.append(opening)
+            _md_items(child, items)
+            items.append(closing)
         else:
-            inner = _md_children(child)
-            left, right = _MD_WRAP.get(tag, ("", ""))
-            out.append(f"{left}{inner}{right}" if inner.strip() else inner)
-        out.append(escape_markdown(child.tail or ""))
-    return "".join(out)
+            _md_items(child, items)
+        items.append(escape_markdown(child.tail or ""))
+
+
+def _md_write(items: list[str | _Mark]) -> str:
+    for index, item in enumerate(items):
+        if isinstance(item, _Mark) and item.opening:
+            _hoist_spaces(items, index, items.index(item.mate, index))
+    for index, item in enumerate(items):
+        if isinstance(item, _Mark) and item.opening:
+            end = items.index(item.mate, index)
+            _decide(items, index, end)
+    return "".join(item if isinstance(item, str) else item.written for item in items)
+
+
+def _hoist_spaces(items: list[str | _Mark], start: int, end: int) -> None:
+    """Move whitespace just inside emphasis to just outside it, where it looks the same.
+
+    `_md_items` puts a text (maybe empty) on both sides of every mark, so
+    the neighbours of both marks are texts.
+    """
+    mark = items[start]
+    if not isinstance(mark, _Mark) or mark.tag not in ("i", "b"):
+        return
+    first = str(items[start + 1])
+    if first.strip():
+        items[start + 1] = first.lstrip()
+        items[start - 1] = str(items[start - 1]) + first[:len(first) - len(first.lstrip())]
+    last = str(items[end - 1])
+    if last.strip():
+        items[end - 1] = last.rstrip()
+        items[end + 1] = last[len(last.rstrip()):] + str(items[end + 1])
+
+
+def _text(item: str | _Mark) -> str:
+    return item if isinstance(item, str) else ""
+
+
+def _decide(items: list[str | _Mark], start: int, end: int) -> None:
+    """Write one element's marks: nothing around blank text, `*` where CommonMark reads it, else tags."""
+    opening, closing = items[start], items[end]
+    assert isinstance(opening, _Mark) and isinstance(closing, _Mark)
+    inside = "".join(_text(item) for item in items[start + 1:end])
+    if not inside.strip():
+        return
+    left, right = _MD_WRAP[opening.tag]
+    if opening.tag in ("i", "b") and _can_open(_neighbour(items, start, -1), _neighbour(items, start, 1)) \
+            and _can_close(_neighbour(items, end, -1), _neighbour(items, end, 1)):
+        opening.written, closing.written = left, right
+    else:
+        opening.written, closing.written = f"<{opening.tag}>", f"</{opening.tag}>"
+
+
+_MARK = "mark"
+"""What `_neighbour` gives for an adjacent mark: its Markdown is still being decided."""
+
+
+def _neighbour(items: list[str | _Mark], index: int, step: int) -> str | None:
+    """The character next to items[index] in `step` direction, None at an end.
+
+    A sub/superscript or underline is always its HTML tag, so its `<` or `>`;
+    emphasis is `_MARK`, as whether it is `*` or a tag is still open.
+    """
+    index += step
+    while 0 <= index < len(items):
+        item = items[index]
+        if isinstance(item, _Mark):
+            if item.tag not in ("i", "b"):
+                return "<" if step > 0 else ">"
+            return _MARK
+        if item:
+            return item[-1] if step < 0 else item[0]
+        index += step
+    return None
+
+
+def _can_open(before: str | None, first: str | None) -> bool:
+    """A `*` run between these characters is left-flanking and not right-flanking (CommonMark 6.2).
+
+    At the fragment's edge (None) the page decides what comes before, such
+    as the `**` around a title: only a letter or digit inside is safe there.
+    """
+    if first is None or first == _MARK or _md_space(first) or before == _MARK:
+        return False
+    if before is None or _md_space(before):
+        return before is not None or not _md_punct(first)
+    return _md_punct(before) and before != "*" and not _md_punct(first)
+
+
+def _can_close(last: str | None, after: str | None) -> bool:
+    """A `*` run between these characters is right-flanking and not left-flanking (see `_can_open`)."""
+    if last is None or last == _MARK or _md_space(last) or after == _MARK:
+        return False
+    if after is None or _md_space(after):
+        return after is not None or not _md_punct(last)
+    return _md_punct(after) and after != "*" and not _md_punct(last)
+
+
+def _md_space(char: str) -> bool:
+    """CommonMark's Unicode whitespace (markdown-it's `isWhiteSpace`)."""
+    return char in _MD_SPACES or "\u2000" <= char <= "\u200a"
+
+
+_MD_SPACES = frozenset("\t\n\v\f\r \u00a0\u1680\u202f\u205f\u3000")
+
+
+def _md_punct(char: str) -> bool:
+    """CommonMark's Unicode punctuation: categories P and S (ASCII punctuation is among them)."""
+    return unicodedata.category(char)[0] in "PS"
