@@ -121,12 +121,11 @@ def to_markdown(fragment: str) -> str:
 class _Mark:
     """Where an element of a fragment opens or closes, while its Markdown is being decided."""
 
-    __slots__ = ("tag", "opening", "mate", "written")
+    __slots__ = ("tag", "opening", "written")
 
     def __init__(self, tag: str, opening: bool) -> None:
         self.tag = tag
         self.opening = opening
-        self.mate: _Mark | None = None
         self.written = ""
 
 
@@ -138,24 +137,27 @@ def _md_items(node: ET.Element, items: list[str | _Mark]) -> None:
         if tag in MATHML:
             items.append(escape_markdown("".join(child.itertext())))
         elif tag in _MD_WRAP:
-            opening, closing = _Mark(tag, True), _Mark(tag, False)
-            opening.mate, closing.mate = closing, opening
-            items.append(opening)
+            items.append(_Mark(tag, True))
             _md_items(child, items)
-            items.append(closing)
+            items.append(_Mark(tag, False))
         else:
             _md_items(child, items)
         items.append(escape_markdown(child.tail or ""))
 
 
 def _md_write(items: list[str | _Mark]) -> str:
+    pairs: list[tuple[int, int]] = []
+    open_at: list[int] = []
     for index, item in enumerate(items):
-        if isinstance(item, _Mark) and item.opening:
-            _hoist_spaces(items, index, items.index(item.mate, index))
-    for index, item in enumerate(items):
-        if isinstance(item, _Mark) and item.opening:
-            end = items.index(item.mate, index)
-            _decide(items, index, end)
+        if isinstance(item, _Mark):
+            if item.opening:
+                open_at.append(index)
+            else:
+                pairs.append((open_at.pop(), index))
+    for start, end in pairs:
+        _hoist_spaces(items, start, end)
+    for start, end in pairs:
+        _decide(items, start, end)
     return "".join(item if isinstance(item, str) else item.written for item in items)
 
 
