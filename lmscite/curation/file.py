@@ -60,11 +60,8 @@ from lmscite.curation.edit import (
 )
 from lmscite.curation.excerpt import Run, parse_spec, plural
 from lmscite.curation.names import clean_name
-from lmscite.curation.sections import (
-    META_SECTION_ORDER,
-    check_order_known,
-    page_sort_key,
-)
+from lmscite.curation.order import page_sort_key
+from lmscite.curation.sections import META_SECTION_ORDER, check_order_known
 from lmscite.curation.sentences import sentences
 from lmscite.errors import InputError
 from lmscite.ids import normalise_pmid

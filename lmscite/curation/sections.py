@@ -8,50 +8,16 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from lmscite.curation.edit import stamped
 from lmscite.curation.names import clean_name
+from lmscite.curation.order import section_rank
 from lmscite.errors import InputError
 from lmscite.library.store import LibraryView, now
 from lmscite.model import Entry
 
 META_SECTION_ORDER = "section_order"
-
-
-def section_rank(section_order: Sequence[str]) -> Callable[[str | None], tuple[int, int, str]]:
-    """Where a section stands on the page: the stored order, then the others by name, then no section.
-
-    The one rule for section order: pages, the curation file and `lmscite
-    sections` all sort by it.
-    """
-    rank = {name: index for index, name in enumerate(dict.fromkeys(section_order))}
-
-    def key(section: str | None) -> tuple[int, int, str]:
-        if not section:
-            return (2, 0, "")
-        if section in rank:
-            return (0, rank[section], "")
-        return (1, 0, section.casefold())
-
-    return key
-
-
-def manual_order(entry: Entry) -> tuple[int, int]:
-    """Inside a section: entries with a manual order (`annotate --order`) first, by it."""
-    order = entry.curation.order
-    return (0, order) if order is not None else (1, 0)
-
-
-def page_sort_key(section_order: Sequence[str]) -> Callable[[Entry], tuple[Any, ...]]:
-    """Page order with PMIDs breaking ties, as the curation file lists entries."""
-    rank = section_rank(section_order)
-
-    def key(entry: Entry) -> tuple[Any, ...]:
-        return (*rank(entry.curation.section), *manual_order(entry), int(entry.pmid))
-
-    return key
 
 
 def _section_counts(view: LibraryView, changed: Sequence[Entry] = ()) -> Counter[str]:

@@ -23,6 +23,7 @@ from urllib.parse import quote, quote_plus
 from lmscite import __version__, markup
 from lmscite.citation import author_line, citation_line
 from lmscite.curation.excerpt import excerpt_parts
+from lmscite.curation.order import manual_order, section_rank
 from lmscite.curation.flags import Finding, warnings_for
 from lmscite.errors import InputError
 from lmscite.model import Entry
@@ -148,26 +149,15 @@ class PageView:
 
 
 def page_order(entries: Sequence[Entry], section_order: Sequence[str]) -> list[tuple[str | None, list[Entry]]]:
-    """Entries grouped as the page shows them.
+    """Entries grouped as the page shows them (`lmscite.curation.order`).
 
-    Sections come in the library's order, then the others alphabetically, then
-    the entries without a section; inside a section, entries with a manual
-    order come first by it, the rest keep the order they were given in (the
-    chosen sort).
+    Inside a section, entries with a manual order come first by it; the rest
+    keep the order they were given in (the chosen sort).
     """
     groups: dict[str | None, list[Entry]] = {}
     for entry in entries:
         groups.setdefault(entry.curation.section or None, []).append(entry)
-    named = [name for name in groups if name is not None]
-    ranked = {name: i for i, name in enumerate(dict.fromkeys(section_order))}
-    named.sort(key=lambda n: (0, ranked[n], "") if n in ranked else (1, 0, n.casefold()))
-    ordered: list[str | None] = [*named, *([None] if None in groups else [])]
-    return [(name, sorted(groups[name], key=_manual_order)) for name in ordered]
-
-
-def _manual_order(entry: Entry) -> tuple[int, int]:
-    order = entry.curation.order
-    return (0, order) if order is not None else (1, 0)
+    return [(name, sorted(groups[name], key=manual_order)) for name in sorted(groups, key=section_rank(section_order))]
 
 
 def build(entries: Sequence[Entry], options: ExportOptions, flavour: Flavour) -> dict[str, Any]:
