@@ -12,6 +12,7 @@ import html
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from functools import lru_cache
 
 INLINE = frozenset({"i", "b", "u", "sup", "sub"})
@@ -77,6 +78,99 @@ def _html_children(node: ET.Element) -> str:
             out.append(inner)
         out.append(html.escape(child.tail or "", quote=False))
     return "".join(out)
+
+
+# --- cutting a fragment ------------------------------------------------------
+
+_PIECE = re.compile(r"<[^>]*>|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);|[^<&]+|[<&]")
+_TAG_NAME = re.compile(r"[A-Za-z][\w.:-]*")
+Piece = tuple[str, str]
+"""(raw, plain) of a tag (plain ""), an entity (its character) or text, as `pieces` gives them."""
+
+
+def pieces(fragment: str) -> list[Piece]:
+    """The fragment as (raw, plain) pieces: a tag (plain ""), an entity (its character) or text."""
+    found = []
+    for match in _PIECE.finditer(fragment):
+        raw = match.group()
+        if raw[0] == "<" and len(raw) > 1:
+            found.append((raw, ""))
+        elif raw[0] == "&" and len(raw) > 1:
+            found.append((raw, html.unescape(raw)))
+        else:
+            found.append((raw, raw))
+    return found
+
+
+def track(raw: str, stack: list[tuple[str, str]]) -> None:
+    """Keep `stack` as the (name, raw) tags open after the tag `raw`; a stray closing tag changes nothing."""
+    if raw.startswith("</"):
+        name = raw[2:-1].strip()
+        for depth in range(len(stack) - 1, -1, -1):
+            if stack[depth][0] == name:
+                del stack[depth:]
+                return
+        return
+    if raw.endswith("/>") or raw[1] in "!?":
+        return
+    found = _TAG_NAME.match(raw, 1)
+    if found:
+        stack.append((found.group(), raw))
+
+
+def cut(fragment: str, offsets: Sequence[int]) -> list[str]:
+    """Cut a fragment at plain-text offsets into len(offsets) + 1 well-formed fragments.
+
+    The one way lmscite cuts markup (sentences, glosses in an excerpt).
+    Tags open at a cut are closed before it and reopened after it; closing
+    tags right at a cut stay before it and opening tags go after it, so
+    "in <i>E. coli</i> strains" cut after "E. coli" gives "in <i>E. coli</i>"
+    and " strains".  Offsets must be in order; an entity is never cut.
+    """
+    return ["".join(raw for raw, _plain in part) for part in cut_pieces(pieces(fragment), offsets)]
+
+
+def cut_pieces(parts: Sequence[Piece], offsets: Sequence[int]) -> list[list[Piece]]:
+    """`cut` on a fragment already in `pieces`, giving pieces, for a caller that reads them on."""
+    result: list[list[Piece]] = []
+    current: list[Piece] = []
+    stack: list[tuple[str, str]] = []
+    position = 0
+    at = 0
+
+    def close() -> None:
+        result.append(current + [(f"</{name}>", "") for name, _raw in reversed(stack)])
+        current[:] = [(raw, "") for _name, raw in stack]
+
+    for raw, text in parts:
+        if not text:
+            if not raw.startswith("</"):
+                while at < len(offsets) and offsets[at] <= position:
+                    close()
+                    at += 1
+            track(raw, stack)
+            current.append((raw, text))
+            continue
+        while at < len(offsets) and offsets[at] <= position:
+            close()
+            at += 1
+        if raw != text:
+            current.append((raw, text))
+            position += len(text)
+            continue
+        while at < len(offsets) and offsets[at] < position + len(text):
+            keep = offsets[at] - position
+            current.append((text[:keep], text[:keep]))
+            text, position = text[keep:], offsets[at]
+            close()
+            at += 1
+        current.append((text, text))
+        position += len(text)
+    while at < len(offsets):
+        close()
+        at += 1
+    result.append(current)
+    return result
 
 
 def escape_markdown(text: str) -> str:

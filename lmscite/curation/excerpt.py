@@ -20,7 +20,6 @@ later change of the abstract is detected, never silently misquoted.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -35,9 +34,6 @@ _RUN = re.compile(
     rf"\s*(?P<before>{_MARK})?\s*(?P<start>\d+)(?:\s*[-\u2013]\s*(?P<end>\d+))?"
     rf"(?P<after>{_MARK})?\s*[,;]?")
 _SPACE = re.compile(r"\s+")
-_TOKEN = re.compile(r"<[^>]*>|&[^;\s<&]*;|[^<&]+|[<&]")
-_OPEN_TAG = re.compile(r"<([A-Za-z][\w.:-]*)[^>]*(?<!/)>")
-_CLOSE_TAG = re.compile(r"</([A-Za-z][\w.:-]*)\s*>")
 
 
 # --- small helpers ----------------------------------------------------------
@@ -264,7 +260,7 @@ def excerpt_parts(entry: Entry) -> list[ExcerptPart]:
         if gap:
             parts.append(ExcerptPart("gap", "..."))
         offsets = sorted(points.get(index, {}))
-        pieces = split_fragment(fragment, offsets)
+        pieces = markup.cut(fragment, offsets)
         if pieces[0]:
             parts.append(ExcerptPart("text", pieces[0]))
         for offset, piece in zip(offsets, pieces[1:]):
@@ -290,72 +286,6 @@ def excerpt_text(entry: Entry, gloss: Callable[[str], str] = lambda note: f"[{no
             out += piece if not out or glued else " " + piece
         last = part.kind
     return out
-
-
-def split_fragment(fragment: str, offsets: Sequence[int]) -> list[str]:
-    """Cut a markup fragment at plain-text offsets into len(offsets) + 1 well-formed fragments.
-
-    Tags open at a cut are closed before it and reopened after it, and
-    closing tags right at a cut stay before it, so "in <i>E. coli</i> strains"
-    cut after "E. coli" gives "in <i>E. coli</i>" and " strains".
-    """
-    cuts = sorted(set(o for o in offsets if o > 0))
-    pieces: list[str] = []
-    current: list[str] = []
-    stack: list[tuple[str, str]] = []
-    position = 0
-    pending = False
-
-    def cut() -> None:
-        pieces.append("".join(current) + "".join(f"</{name}>" for name, _raw in reversed(stack)))
-        current[:] = [raw for _name, raw in stack]
-
-    for token in _TOKEN.finditer(fragment):
-        raw = token.group()
-        closing = _CLOSE_TAG.fullmatch(raw)
-        if pending and not closing:
-            cut()
-            pending = False
-        if raw.startswith("<") and len(raw) > 1:
-            _follow(raw, stack)
-            current.append(raw)
-            continue
-        if raw.startswith("&"):
-            current.append(raw)
-            position += len(html.unescape(raw))
-            while cuts and position >= cuts[0]:
-                cuts.pop(0)
-                pending = True
-            continue
-        text = raw
-        while cuts and position + len(text) >= cuts[0]:
-            keep = max(cuts.pop(0) - position, 0)
-            current.append(text[:keep])
-            text, position = text[keep:], position + keep
-            if not text:
-                pending = True
-                break
-            cut()
-        if text:
-            current.append(text)
-            position += len(text)
-    if pending:
-        cut()
-    pieces.append("".join(current))
-    while len(pieces) < len(set(o for o in offsets if o > 0)) + 1:
-        pieces.append("")
-    return pieces
-
-
-def _follow(raw: str, stack: list[tuple[str, str]]) -> None:
-    """Keep the stack of open tags in step with one tag."""
-    opening = _OPEN_TAG.fullmatch(raw)
-    closing = _CLOSE_TAG.fullmatch(raw)
-    if opening:
-        stack.append((opening.group(1), raw))
-    elif closing and closing.group(1) in [name for name, _raw in stack]:
-        while stack and stack.pop()[0] != closing.group(1):
-            pass
 
 
 # --- glosses and drift ------------------------------------------------------
