@@ -190,3 +190,23 @@ def test_tagging_and_untagging_the_same_tag_is_refused(run, seeded):
 def test_glossing_one_phrase_twice_in_one_command_is_refused(run, seeded):
     err = refused(run, seeded, "annotate", "10749609", "--gloss", "15 R0 [one]", "--gloss", "15 R0 [two]")
     assert "glossed twice" in err
+
+
+@pytest.mark.parametrize("stdin", ["", "~\n", "null\n", "# only a comment\n---\n"])
+def test_an_empty_curation_for_one_pmid_is_refused_not_read_as_clear_everything(run, seeded, stdin):
+    run("annotate", "10749609", "--tag", "keep")
+    err = refused(run, seeded, "annotate", "10749609", "--from", "-", stdin=stdin)
+    assert "empty (null)" in err and "{}" in err
+    assert curation_of(seeded, "10749609")["tags"] == ["keep"]
+
+
+def test_an_edit_document_replaced_by_null_is_refused_and_kept(run, seeded, tmp_path, monkeypatch):
+    import sys
+
+    run("annotate", "10749609", "--tag", "keep")
+    script = tmp_path / "nulling.py"
+    script.write_text("import pathlib, sys\npathlib.Path(sys.argv[-1]).write_text('~\\n')\n")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    err = refused(run, seeded, "annotate", "10749609", "--edit")
+    assert "empty (null)" in err and "your edit is kept in" in err
+    assert curation_of(seeded, "10749609")["tags"] == ["keep"]

@@ -195,7 +195,8 @@ def curation_from_data(entry: Entry, data: Any, *, excerpt: list[Passage] | None
     """
     pmid = entry.pmid
     if data is None:
-        data = {}
+        raise pmid_error(pmid, "the curation given is empty (null), which would clear it all; "
+                               "write {} to clear it, or change nothing")
     if not isinstance(data, dict):
         raise pmid_error(pmid, "the curation must be a mapping of " + ", ".join(FIELDS))
     unknown = [key for key in data if key not in FIELDS]
