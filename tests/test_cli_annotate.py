@@ -303,6 +303,21 @@ def test_a_kept_edit_applied_later_keeps_what_other_commands_did_since(run, seed
     assert (cur["tags"], cur["notes"]) == (["later", "mine"], ["later"])
 
 
+def test_an_edit_the_library_cannot_take_is_kept_not_lost(run, seeded, tmp_path, monkeypatch):
+    script = tmp_path / "then_read_only.py"
+    script.write_text(
+        "import os, pathlib, sys\n"
+        f"os.chmod({str(seeded)!r}, 0o444)\n"
+        "path = pathlib.Path(sys.argv[-1])\n"
+        "path.write_text(path.read_text().replace('tags: []', 'tags: [mine]'))\n")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    result = run("annotate", "10749609", "--edit")
+    assert result.code == 3
+    assert "read-only" in result.err and "your edit is kept in" in result.err
+    [kept] = seeded.parent.glob("lmscite-edit-10749609-*.yaml")
+    assert "tags: [mine]" in kept.read_text()
+
+
 def test_an_invalid_edit_on_a_terminal_is_explained_and_reopened(run, seeded, tmp_path, monkeypatch):
     monkeypatch.setattr("lmscite.cli.annotate._interactive", lambda: True)
     monkeypatch.setenv("EDITOR", editor(tmp_path, ("tags: []", "tags: [unclosed"), ("tags: [unclosed", "tags: [fixed]")))

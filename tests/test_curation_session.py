@@ -12,7 +12,13 @@ import pytest
 import yaml
 
 from lmscite.curation.edit import Edit, annotate
-from lmscite.curation.session import EditConflict, EditorFailed, apply_saved_edit, edit_entry, merge_curation
+from lmscite.curation.session import (
+    EditConflict,
+    EditorFailed,
+    apply_saved_edit,
+    edit_entry,
+    merge_curation,
+)
 from lmscite.errors import InputError
 from lmscite.library.store import Library
 from lmscite.model import Curation, Gloss

@@ -184,13 +184,13 @@ def _report(results: list[tuple[Entry, Entry | None]], *, dry_run: bool, json_: 
 
 def _apply_from(library: Library, source: str, wanted: list[str], dry_run: bool, json_: bool) -> None:
     from lmscite.curation.edit import set_curation
-    from lmscite.curation.session import apply_saved_edit
     from lmscite.curation.file import (
         FILE_KEYS,
         apply_document,
         file_format,
         parse_document,
     )
+    from lmscite.curation.session import apply_saved_edit
 
     name = "<stdin>" if source == "-" else source
     if source == "-":

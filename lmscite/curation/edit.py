@@ -318,8 +318,3 @@ def _run_of(value: Any, where: str) -> Run:
 def set_curation(entry: Entry, data: Any, stamp: str | None = None) -> Entry | None:
     """The entry with the curation `data` describes (whole), stamped; None when unchanged."""
     return stamped(entry, curation_from_data(entry, data), stamp)
-
-
-def apply_curation(entry: Entry, new: Curation, stamp: str | None = None) -> Entry | None:
-    """The entry with the curation `parse_edit_document` returned, stamped; None when unchanged."""
-    return stamped(entry, copy.deepcopy(new), stamp)

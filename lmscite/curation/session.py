@@ -28,9 +28,14 @@ from typing import Any, TypeVar
 
 from lmscite.curation.edit import FIELDS, stamped
 from lmscite.curation.excerpt import check_glosses, format_spec, pmid_error
-from lmscite.curation.file import edit_document, parse_edit_document, parse_edit_data, recovery_document
+from lmscite.curation.file import (
+    edit_document,
+    parse_edit_data,
+    parse_edit_document,
+    recovery_document,
+)
 from lmscite.curation.sentences import sentences
-from lmscite.errors import InputError, NotInLibraryError, StoreError
+from lmscite.errors import InputError, LmsciteError, NotInLibraryError, StoreError
 from lmscite.library.store import Library, now
 from lmscite.model import Curation, Entry, Gloss, Passage
 
@@ -83,13 +88,13 @@ def edit_entry(library: Library, entry: Entry, editor: Editor, *,
                 kept = keep_edit(library, entry, text)
                 raise InputError(f"{problem}; your edit is kept in {kept} (fix it, then apply it with "
                                  f"`lmscite annotate {entry.pmid} --from {kept}`)") from None
-            text = with_error(text, str(problem))
+            text = _with_error(text, str(problem))
     if new is None:
         return None
-    if dry_run:
-        current = library.snapshot().get(entry.pmid) or entry
-        return EditResult(current, _apply(current, entry.curation, new, stamp))
     try:
+        if dry_run:
+            current = library.snapshot().get(entry.pmid) or entry
+            return EditResult(current, _apply(current, entry.curation, new, stamp))
         with library.transaction() as view:
             current = view.get(entry.pmid)
             if current is None:
@@ -97,7 +102,7 @@ def edit_entry(library: Library, entry: Entry, editor: Editor, *,
             result = _apply(current, entry.curation, new, stamp)
             if result is not None:
                 view.replace([result])
-    except InputError as problem:
+    except LmsciteError as problem:  # a conflict, or a library that cannot be written: keep the edit
         kept = keep_edit(library, entry, text)
         raise type(problem)(f"{problem}; your edit is kept in {kept} (apply it with "
                             f"`lmscite annotate {entry.pmid} --from {kept}`)") from None
@@ -114,7 +119,7 @@ def _run(editor: Editor, text: str, library: Library, entry: Entry) -> str:
         raise InputError(f"{failed}; nothing was changed") from None
 
 
-def with_error(text: str, message: str) -> str:
+def _with_error(text: str, message: str) -> str:
     """The document again, the problem at its top, earlier problem lines dropped."""
     kept = [line for line in text.splitlines() if not line.startswith("# ERROR: ")]
     return "\n".join([f"# ERROR: {message}", *kept]) + "\n"
@@ -204,34 +209,42 @@ def _merge_glosses(base: Sequence[Gloss], mine: Sequence[Gloss], theirs: Sequenc
 
 
 def keep_edit(library: Library, entry: Entry, text: str) -> Path:
-    """Save an edit beside the library, with its base, under a name not yet taken.
+    """Save an edit beside the library (else in the temporary folder), with its base, under a new name.
 
     Written whole to a temporary file, then linked to its name, which fails
     rather than replace a file already there: a recovery file is never half
-    written, and never overwrites another.
+    written, and never overwrites another.  The temporary folder is the
+    fallback for a library folder that cannot be written, so that the edit
+    survives the very failure that stopped it.
     """
-    stamp = now().replace("-", "").replace(":", "")
-    folder = library.path.parent
     content = recovery_document(text, entry.curation, entry.pmid).encode("utf-8")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=".lmscite-edit-", dir=folder)
+    name = f"lmscite-edit-{entry.pmid}-{now().replace('-', '').replace(':', '')}"
+    problems = []
+    for folder in dict.fromkeys([library.path.parent, Path(tempfile.gettempdir())]):
         try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(content)
-                stream.flush()
-                os.fsync(stream.fileno())
-            for attempt in range(1000):
-                path = folder / f"lmscite-edit-{entry.pmid}-{stamp}{f'-{attempt}' if attempt else ''}.yaml"
-                try:
-                    os.link(temporary, path)
-                    return path
-                except FileExistsError:
-                    continue
-        finally:
-            os.unlink(temporary)
-    except OSError as exc:
-        raise StoreError(f"cannot keep the edit in {folder}: {exc.strerror}") from None
-    raise StoreError(f"cannot keep the edit in {folder}: too many recovery files")
+            return _write_new(folder, name, content)
+        except OSError as exc:
+            problems.append(f"{folder}: {exc.strerror or exc}")
+    raise StoreError(f"cannot keep the edit ({'; '.join(problems)})")
+
+
+def _write_new(folder: Path, name: str, content: bytes) -> Path:
+    handle, temporary = tempfile.mkstemp(prefix=".lmscite-edit-", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
+            stream.flush()
+            os.fsync(stream.fileno())
+        for attempt in range(1000):
+            path = folder / f"{name}{f'-{attempt}' if attempt else ''}.yaml"
+            try:
+                os.link(temporary, path)
+                return path
+            except FileExistsError:
+                continue
+        raise FileExistsError(f"too many recovery files named {name}")
+    finally:
+        os.unlink(temporary)
 
 
 def _base(value: Any, name: str) -> Curation:

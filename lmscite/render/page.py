@@ -23,8 +23,8 @@ from urllib.parse import quote, quote_plus
 from lmscite import __version__, markup
 from lmscite.citation import author_line, citation_line
 from lmscite.curation.excerpt import excerpt_parts
-from lmscite.curation.order import manual_order, section_rank
 from lmscite.curation.flags import Finding, warnings_for
+from lmscite.curation.order import manual_order, section_rank
 from lmscite.errors import InputError
 from lmscite.model import Entry
 from lmscite.render import ABSTRACTS, AFFILIATIONS, PUBMED, ExportOptions
@@ -368,9 +368,21 @@ def load_template(options: ExportOptions, default: str, autoescape: bool):
     of a large page).  A template that cannot be read or compiled is one
     clear error line (exit 2).
     """
-    from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, StrictUndefined, TemplateError
+    from jinja2 import (
+        ChoiceLoader,
+        Environment,
+        PackageLoader,
+        PrefixLoader,
+        StrictUndefined,
+        TemplateError,
+    )
 
-    from lmscite.render.sandbox import BoundedSandbox, TemplateFile, TemplateFolder, bounded
+    from lmscite.render.sandbox import (
+        BoundedSandbox,
+        TemplateFile,
+        TemplateFolder,
+        bounded,
+    )
 
     loaders: list[Any] = [PrefixLoader({"lmscite": PackageLoader("lmscite.render", "templates")})]
     settings = {"autoescape": autoescape, "undefined": StrictUndefined, "trim_blocks": True,
