@@ -207,13 +207,13 @@ def to_markdown(fragment: str) -> str:
     root = _parse(fragment)
     if root is None:
         return escape_markdown(plain(fragment))
-    items: list[str | _Mark] = []
+    items: list[str | Mark] = []
     _md_items(root, items)
-    return _md_write(items)
+    return write_marked(items)
 
 
-class _Mark:
-    """Where an element of a fragment opens or closes, while its Markdown is being decided."""
+class Mark:
+    """Where an element opens or closes in Markdown being written, until `write_marked` decides its delimiters."""
 
     __slots__ = ("tag", "opening", "written")
 
@@ -223,7 +223,7 @@ class _Mark:
         self.written = ""
 
 
-def _md_items(node: ET.Element, items: list[str | _Mark]) -> None:
+def _md_items(node: ET.Element, items: list[str | Mark]) -> None:
     """The fragment as escaped text and marks, in order."""
     items.append(escape_markdown(node.text or ""))
     for child in node:
@@ -231,19 +231,29 @@ def _md_items(node: ET.Element, items: list[str | _Mark]) -> None:
         if tag in MATHML:
             items.append(escape_markdown("".join(child.itertext())))
         elif tag in _MD_WRAP:
-            items.append(_Mark(tag, True))
+            items.append(Mark(tag, True))
             _md_items(child, items)
-            items.append(_Mark(tag, False))
+            items.append(Mark(tag, False))
         else:
             _md_items(child, items)
         items.append(escape_markdown(child.tail or ""))
 
 
-def _md_write(items: list[str | _Mark]) -> str:
+def write_marked(items: list[str | Mark], *, edges: str | None = None) -> str:
+    """Markdown from escaped text and marks, each pair of marks written as `*`/`**` or as its HTML tag.
+
+    Every mark must have a text (maybe empty) on both sides; `<i>`/`<b>`
+    marks become emphasis delimiters only where CommonMark reads them back
+    so (see `to_markdown`); curator Markdown is written back the same way.
+    `edges` is what stands before and after the text on the page: unknown
+    (None) for a record fragment, which a template may put anywhere, " "
+    for a paragraph of its own.
+    """
+    items = [edges or "", *items, edges or ""] if edges else items
     pairs: list[tuple[int, int]] = []
     open_at: list[int] = []
     for index, item in enumerate(items):
-        if isinstance(item, _Mark):
+        if isinstance(item, Mark):
             if item.opening:
                 open_at.append(index)
             else:
@@ -252,17 +262,18 @@ def _md_write(items: list[str | _Mark]) -> str:
         _hoist_spaces(items, start, end)
     for start, end in pairs:
         _decide(items, start, end)
-    return "".join(item if isinstance(item, str) else item.written for item in items)
+    written = "".join(item if isinstance(item, str) else item.written for item in items)
+    return written[len(edges):len(written) - len(edges)] if edges else written
 
 
-def _hoist_spaces(items: list[str | _Mark], start: int, end: int) -> None:
+def _hoist_spaces(items: list[str | Mark], start: int, end: int) -> None:
     """Move whitespace just inside emphasis to just outside it, where it looks the same.
 
     `_md_items` puts a text (maybe empty) on both sides of every mark, so
     the neighbours of both marks are texts.
     """
     mark = items[start]
-    if not isinstance(mark, _Mark) or mark.tag not in ("i", "b"):
+    if not isinstance(mark, Mark) or mark.tag not in ("i", "b"):
         return
     first = str(items[start + 1])
     if first.strip():
@@ -274,14 +285,14 @@ def _hoist_spaces(items: list[str | _Mark], start: int, end: int) -> None:
         items[end + 1] = last[len(last.rstrip()):] + str(items[end + 1])
 
 
-def _text(item: str | _Mark) -> str:
+def _text(item: str | Mark) -> str:
     return item if isinstance(item, str) else ""
 
 
-def _decide(items: list[str | _Mark], start: int, end: int) -> None:
+def _decide(items: list[str | Mark], start: int, end: int) -> None:
     """Write one element's marks: nothing around blank text, `*` where CommonMark reads it, else tags."""
     opening, closing = items[start], items[end]
-    assert isinstance(opening, _Mark) and isinstance(closing, _Mark)
+    assert isinstance(opening, Mark) and isinstance(closing, Mark)
     inside = "".join(_text(item) for item in items[start + 1:end])
     if not inside.strip():
         return
@@ -297,7 +308,7 @@ _MARK = "mark"
 """What `_neighbour` gives for an adjacent mark: its Markdown is still being decided."""
 
 
-def _neighbour(items: list[str | _Mark], index: int, step: int) -> str | None:
+def _neighbour(items: list[str | Mark], index: int, step: int) -> str | None:
     """The character next to items[index] in `step` direction, None at an end.
 
     A sub/superscript or underline is always its HTML tag, so its `<` or `>`;
@@ -306,7 +317,7 @@ def _neighbour(items: list[str | _Mark], index: int, step: int) -> str | None:
     index += step
     while 0 <= index < len(items):
         item = items[index]
-        if isinstance(item, _Mark):
+        if isinstance(item, Mark):
             if item.tag not in ("i", "b"):
                 return "<" if step > 0 else ">"
             return _MARK

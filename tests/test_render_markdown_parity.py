@@ -144,3 +144,19 @@ def fragment(draw, depth: int = 0) -> str:
 @given(fragment())
 def test_any_mix_of_emphasis_and_punctuation_renders_alike_in_both_pages(value):
     assert from_markdown(markdown.fragment(value)) == from_html(html.fragment(value))
+
+
+def curator_source(text: str) -> str:
+    """How a curator's Markdown reads when parsed as lmscite parses it (raw HTML as text)."""
+    return marked(body(MarkdownIt("commonmark", {"html": False}).render(text)))
+
+
+@pytest.mark.parametrize("source", ["_a_*b*", "*a*_b_", "__a__**b**", "_x_**y**", "*(sic)*", "**_Objective._**This"])
+def test_curator_markdown_written_back_keeps_its_emphasis(source):
+    assert from_markdown(markdown.curator_markdown(source)) == curator_source(source)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(list("ab *_.()`\\\n")), max_size=14))
+def test_any_curator_emphasis_written_back_renders_as_written(source):
+    assert from_markdown(markdown.curator_markdown(source)) == curator_source(source)
