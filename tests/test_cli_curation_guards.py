@@ -126,7 +126,8 @@ def test_a_text_where_a_list_belongs_is_refused_in_the_edit_document_too(run, se
 # --- names that look the same are the same ----------------------------------------------------
 
 
-@pytest.mark.parametrize("typed", ["review\u200b", "re\u00adview", " review\t", "review\u2060", "\u202ereview"])
+@pytest.mark.parametrize("typed", ["review\u200b", "re\u00adview", " review\t", "review\u2060", "\u202ereview",
+                                   "review\u3164", "\ufeffreview"])
 def test_a_tag_with_invisible_characters_is_the_tag_a_reader_sees(run, seeded, typed):
     run("annotate", "10749609", "--tag", "review")
     assert run("annotate", "10749609", "--tag", typed).code == 0
