@@ -140,7 +140,7 @@ def fragment(draw, depth: int = 0) -> str:
     return "".join(parts)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(fragment())
 def test_any_mix_of_emphasis_and_punctuation_renders_alike_in_both_pages(value):
     assert from_markdown(markdown.fragment(value)) == from_html(html.fragment(value))
@@ -156,7 +156,7 @@ def test_curator_markdown_written_back_keeps_its_emphasis(source):
     assert from_markdown(markdown.curator_markdown(source)) == curator_source(source)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.text(st.sampled_from(list("ab *_.()`\\\n")), max_size=14))
 def test_any_curator_emphasis_written_back_renders_as_written(source):
     assert from_markdown(markdown.curator_markdown(source)) == curator_source(source)
