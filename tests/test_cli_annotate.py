@@ -272,6 +272,68 @@ def test_an_invalid_edit_without_a_terminal_is_kept_in_a_recovery_file(run, seed
     assert stored(seeded, "10749609")["curation"]["tags"] == ["leiomyosarcoma"]
 
 
+def meddling_editor(tmp_path: Path, other: list[str], old: str, new: str) -> str:
+    """An EDITOR that runs another `lmscite` command while the document is open, then saves its change."""
+    script = tmp_path / "meddling.py"
+    script.write_text(
+        "import pathlib, subprocess, sys\n"
+        f"subprocess.run([sys.executable, '-m', 'lmscite', *{other!r}], check=True)\n"
+        "path = pathlib.Path(sys.argv[-1])\n"
+        f"path.write_text(path.read_text().replace({old!r}, {new!r}))\n")
+    return f"{sys.executable} {script}"
+
+
+def test_an_edit_keeps_the_note_and_tag_another_command_added_meanwhile(run, seeded, tmp_path, monkeypatch):
+    other = ["annotate", "10749609", "--note", "theirs", "--tag", "theirs"]
+    monkeypatch.setenv("EDITOR", meddling_editor(tmp_path, other, "tags: []", "tags: [mine]"))
+    result = run("annotate", "10749609", "--edit")
+    assert result.code == 0, result.err
+    cur = stored(seeded, "10749609")["curation"]
+    assert (cur["tags"], cur["notes"]) == (["theirs", "mine"], ["theirs"])
+
+
+def test_an_edit_in_conflict_is_refused_and_kept_to_apply_once_resolved(run, seeded, tmp_path, monkeypatch):
+    other = ["annotate", "10749609", "--section", "Theirs", "--note", "theirs"]
+    monkeypatch.setenv("EDITOR", meddling_editor(tmp_path, other, "section:\norder:\ntags: []",
+                                                 "section: Mine\norder:\ntags: [mine]"))
+    result = run("annotate", "10749609", "--edit")
+    assert result.code == 2
+    assert "both changed the section (yours: 'Mine', the library's now: 'Theirs')" in result.err
+    [kept] = seeded.parent.glob("lmscite-edit-10749609-*.yaml")
+    assert str(kept) in result.err
+    assert run("annotate", "10749609", "--from", kept).code == 2
+    kept.write_text(kept.read_text().replace("section: Mine", "section: Theirs"))
+    assert run("annotate", "10749609", "--from", kept).code == 0
+    cur = stored(seeded, "10749609")["curation"]
+    assert (cur["section"], cur["tags"], cur["notes"]) == ("Theirs", ["mine"], ["theirs"])
+
+
+def test_a_kept_edit_applied_later_keeps_what_other_commands_did_since(run, seeded, tmp_path, monkeypatch):
+    monkeypatch.setenv("EDITOR", editor(tmp_path, ("tags: []\nexcerpt: ''", "tags: [mine]\nexcerpt: 1-99")))
+    assert run("annotate", "10749609", "--edit").code == 2
+    [kept] = seeded.parent.glob("lmscite-edit-10749609-*.yaml")
+    assert run("annotate", "10749609", "--note", "later", "--tag", "later").code == 0
+    kept.write_text(kept.read_text().replace("1-99", "1-2"))
+    assert run("annotate", "10749609", "--from", kept).code == 0
+    cur = stored(seeded, "10749609")["curation"]
+    assert (cur["tags"], cur["notes"]) == (["later", "mine"], ["later"])
+
+
+def test_an_edit_the_library_cannot_take_is_kept_not_lost(run, seeded, tmp_path, monkeypatch):
+    script = tmp_path / "then_read_only.py"
+    script.write_text(
+        "import os, pathlib, sys\n"
+        f"os.chmod({str(seeded)!r}, 0o444)\n"
+        "path = pathlib.Path(sys.argv[-1])\n"
+        "path.write_text(path.read_text().replace('tags: []', 'tags: [mine]'))\n")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    result = run("annotate", "10749609", "--edit")
+    assert result.code == 3
+    assert "read-only" in result.err and "your edit is kept in" in result.err
+    [kept] = seeded.parent.glob("lmscite-edit-10749609-*.yaml")
+    assert "tags: [mine]" in kept.read_text()
+
+
 def test_an_invalid_edit_on_a_terminal_is_explained_and_reopened(run, seeded, tmp_path, monkeypatch):
     monkeypatch.setattr("lmscite.cli.annotate._interactive", lambda: True)
     monkeypatch.setenv("EDITOR", editor(tmp_path, ("tags: []", "tags: [unclosed"), ("tags: [unclosed", "tags: [fixed]")))

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from records import seed, with_abstract
 
-from lmscite.curation.edit import Edit, annotate, apply_curation
+from lmscite.curation.edit import Edit, annotate, stamped
 from lmscite.curation.excerpt import excerpt_text
 from lmscite.curation.file import (
     apply_document,
@@ -161,7 +161,7 @@ def test_an_edited_document_is_applied_whole():
     entry = annotate(seed("10749609"), Edit(tags=["t"], notes=["old"]))
     document = edit_document(entry).replace("- old", "- new").replace("excerpt: ''", "excerpt: 6")
     new = parse_edit_document(entry, document)
-    changed = apply_curation(entry, new, STAMP)
+    changed = stamped(entry, new, STAMP)
     assert (changed.curation.notes, changed.curation.tags) == (["new"], ["t"])
     assert changed.curation.excerpt[0].start == 6
     assert changed.curation.updated == STAMP

@@ -143,7 +143,7 @@ WRITERS = [
     ("annotate", "10749609", "--tag", "x"),
     ("remove", "10749609"),
     ("page", "set", "title", "T"),
-    ("sections", "order"),
+    ("sections", "order", "--clear"),
 ]
 
 

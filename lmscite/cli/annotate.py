@@ -16,7 +16,7 @@ import typer
 
 from lmscite.cli.app import app, entry_ids, state
 from lmscite.cli.console import info, out, out_json, read_stdin, table, warn
-from lmscite.errors import InputError, NotInLibraryError, StoreError
+from lmscite.errors import InputError, NotInLibraryError
 from lmscite.wording import capped, plural
 
 if TYPE_CHECKING:
@@ -207,6 +207,7 @@ def _apply_from(library: Library, source: str, wanted: list[TypedId], dry_run: b
         file_format,
         parse_document,
     )
+    from lmscite.curation.session import apply_saved_edit
 
     name = "<stdin>" if source == "-" else source
     if source == "-":
@@ -239,14 +240,20 @@ def _apply_from(library: Library, source: str, wanted: list[TypedId], dry_run: b
         raise InputError("--from with PMIDs takes exactly one PMID (a curation file lists its own)")
     if isinstance(document, dict) and any(key in document for key in FILE_KEYS):
         raise InputError(f"{name} is a curation file; apply it without a PMID: lmscite annotate --from {source}")
+
+    def applied(entry: Entry) -> Entry | None:
+        if isinstance(document, dict) and "base" in document:
+            return apply_saved_edit(entry, document, name)
+        return set_curation(entry, document)
+
     if dry_run:
         view = library.snapshot()
         entry = _entry(view, _one_pmid(view, wanted, "--from"))
-        _report([(entry, set_curation(entry, document))], dry_run=True, json_=json_)
+        _report([(entry, applied(entry))], dry_run=True, json_=json_)
         return
     with library.transaction() as view:
         entry = _entry(view, _one_pmid(view, wanted, "--from"))
-        result = set_curation(entry, document)
+        result = applied(entry)
         if result is not None:
             view.replace([result])
     _report([(entry, result)], dry_run=False, json_=json_)
@@ -256,50 +263,27 @@ def _apply_from(library: Library, source: str, wanted: list[TypedId], dry_run: b
 
 
 def _edit(library: Library, wanted: list[TypedId], dry_run: bool, json_: bool) -> None:
-    """Edit one entry's curation in the user's editor; an invalid edit is re-opened or kept, never lost."""
-    from lmscite.curation.edit import apply_curation, editable
-    from lmscite.curation.file import edit_document, parse_edit_document
+    """Edit one entry's curation in the user's editor (`lmscite.curation.session` does the rest)."""
+    from lmscite.curation.session import edit_entry
 
     view = library.snapshot()
     pmid = _one_pmid(view, wanted, "--edit")
     entry = _entry(view, pmid)
     command = _editor_command()
-    original = edit_document(entry)
-    text = original
-    while True:
-        text = _run_editor(command, text, library, pmid)
-        if text == original:
-            info(f"PMID {pmid}: no change")
-            return
-        try:
-            new = parse_edit_document(entry, text)
-            break
-        except InputError as exc:
-            if not _interactive():
-                kept = _keep(library, pmid, text)
-                raise InputError(f"{exc}; your edit is kept in {kept} (fix it, then apply it with "
-                                 f"`lmscite annotate {pmid} --from {kept}`)") from None
-            warn(f"{exc}; re-opening the editor")
-            text = _with_error(text, str(exc))
-    if new is None:
+    result = edit_entry(library, entry, lambda text: _run_editor(command, text, pmid),
+                        reopen=_reopen, dry_run=dry_run)
+    if result is None:
         info(f"PMID {pmid}: no change")
         return
-    if dry_run:
-        _report([(entry, apply_curation(entry, new))], dry_run=True, json_=json_)
-        return
-    try:
-        with library.transaction() as view:
-            current = _entry(view, pmid)
-            if editable(current.curation) != editable(entry.curation):
-                raise InputError(f"PMID {pmid} was changed by another command while you edited it")
-            result = apply_curation(current, new)
-            if result is not None:
-                view.replace([result])
-    except InputError as exc:
-        kept = _keep(library, pmid, text)
-        raise InputError(f"{exc}; your edit is kept in {kept} (apply it with "
-                         f"`lmscite annotate {pmid} --from {kept}`)") from None
-    _report([(current, result)], dry_run=False, json_=json_)
+    _report([(result.before, result.after)], dry_run=dry_run, json_=json_)
+
+
+def _reopen(problem: InputError) -> bool:
+    """Re-open an edit that cannot be read when a user is there to fix it."""
+    if not _interactive():
+        return False
+    warn(f"{problem}; re-opening the editor")
+    return True
 
 
 def _interactive() -> bool:
@@ -318,8 +302,10 @@ def _editor_command() -> list[str]:
     raise InputError("no editor: set $VISUAL or $EDITOR (e.g. export EDITOR=nano)")
 
 
-def _run_editor(command: list[str], text: str, library: Library, pmid: str) -> str:
+def _run_editor(command: list[str], text: str, pmid: str) -> str:
     """Open `text` in the editor and return what was saved."""
+    from lmscite.curation.session import EditorFailed
+
     handle, name = tempfile.mkstemp(prefix=f"lmscite-{pmid}-", suffix=".yaml")
     path = Path(name)
     keep = False
@@ -345,37 +331,8 @@ def _run_editor(command: list[str], text: str, library: Library, pmid: str) -> s
             with contextlib.suppress(OSError):
                 path.unlink(missing_ok=True)
     if status != 0:
-        if saved != text:
-            kept = _keep(library, pmid, saved)
-            raise InputError(f"the editor exited with status {status}; your edit is kept in {kept}")
-        raise InputError(f"the editor exited with status {status}; nothing was changed")
+        raise EditorFailed(f"the editor exited with status {status}", saved)
     return saved
-
-
-def _with_error(text: str, message: str) -> str:
-    """The document again, the problem at its top, earlier problem lines dropped."""
-    kept = [line for line in text.splitlines() if not line.startswith("# ERROR: ")]
-    return "\n".join([f"# ERROR: {message}", *kept]) + "\n"
-
-
-def _keep(library: Library, pmid: str, text: str) -> Path:
-    """Save an edit that could not be applied beside the library, under a name not yet taken."""
-    from lmscite.library.store import now
-
-    from lmscite.files import create_new
-
-    stamp = now().replace("-", "").replace(":", "")
-    folder = library.path.parent
-    for attempt in range(1000):
-        path = folder / f"lmscite-edit-{pmid}-{stamp}{f'-{attempt}' if attempt else ''}.yaml"
-        try:
-            create_new(path, text.encode("utf-8"))
-            return path
-        except FileExistsError:
-            continue
-        except StoreError as exc:
-            raise StoreError(f"cannot keep your edit: {exc}") from None
-    raise StoreError(f"cannot keep the edit in {folder}: too many recovery files")
 
 
 # --- curation dump ----------------------------------------------------------
@@ -443,24 +400,37 @@ def sections_rename(
     ctx: typer.Context,
     old: str = typer.Argument(..., metavar="OLD"),
     new: str = typer.Argument(..., metavar="NEW"),
+    merge: bool = typer.Option(False, "--merge", help="Rename onto a section that has entries, merging the two."),
 ) -> None:
     """Rename a section in every entry and in the stored section order."""
+    from lmscite.curation.names import clean_name
     from lmscite.curation.sections import rename_section
 
     with state(ctx).library().transaction() as view:
-        count = rename_section(view, old, new)
-    info(f"renamed section {old!r} to {new.strip()!r} in {plural(count, 'entry')}")
+        count = rename_section(view, old, new, merge=merge)
+    info(f"renamed section {old!r} to {clean_name(new)!r} in {plural(count, 'entry')}")
 
 
-@sections_app.command("order", epilog="Example: lmscite sections order 'Surgical resection' 'Ablation'")
+@sections_app.command("order", epilog="Examples:\n  lmscite sections order 'Surgical resection' 'Ablation'\n"
+                      "  lmscite sections order --clear")
 def sections_order(
     ctx: typer.Context,
-    names: Optional[List[str]] = typer.Argument(
-        None, metavar="SECTION...", help="Sections in page order; none clears the stored order."),
+    names: Optional[List[str]] = typer.Argument(None, metavar="SECTION...", help="Sections in page order."),
+    clear: bool = typer.Option(False, "--clear", help="Forget the stored order (sections follow by name)."),
 ) -> None:
     """Store the order sections appear in on exported pages (others follow by name)."""
-    from lmscite.curation.sections import set_section_order
+    from lmscite.curation.names import clean_name
+    from lmscite.curation.sections import clear_section_order, set_section_order
 
+    if clear == bool(names):
+        raise InputError("name the sections in page order, or give --clear to forget the stored order")
     with state(ctx).library().transaction() as view:
-        set_section_order(view, names or [])
-    info("section order: " + (capped(names) if names else "cleared (sections follow by name)"))
+        if clear:
+            forgotten = clear_section_order(view)
+        else:
+            set_section_order(view, names or [])
+    if clear:
+        info("section order cleared (sections follow by name)" + (
+            f"; it was: {capped(forgotten)}" if forgotten else "; none was stored"))
+    else:
+        info("section order: " + capped([clean_name(name) for name in names or []]))

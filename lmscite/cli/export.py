@@ -88,6 +88,8 @@ def export(
     template: Optional[Path] = typer.Option(
         None, "--template", metavar="FILE",
         help="Your own Jinja2 template (markdown and html; see docs/templates.md)."),
+    template_dir: Optional[Path] = typer.Option(
+        None, "--template-dir", metavar="DIR", help="The folder your template may include files from."),
     title: Optional[str] = typer.Option(None, "--title", metavar="TEXT",
                                         help="Page title (overrides `lmscite page set title`)."),
     intro: Optional[str] = typer.Option(None, "--intro", metavar="TEXT",
@@ -142,6 +144,7 @@ def export(
 
     options = ExportOptions(format=format, page=page, max_authors=max_authors, affiliations=affiliations,
                             abstract=abstract, template=str(template) if template else None,
+                            template_dir=str(template_dir) if template_dir else None,
                             notices=linked_notices(view, chosen))
     text = renderer(format)(chosen, options)
     _write(text, output, library.protected())

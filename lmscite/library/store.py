@@ -361,7 +361,10 @@ class LibraryView:
         else:
             meta[key] = value
         meta["schema"] = SCHEMA
-        self._meta.upsert(Document(meta, doc_id=_META_ID))
+        # Not upsert: TinyDB's upsert updates the stored document, so a key popped here would stay.
+        if self._meta.contains(doc_id=_META_ID):
+            self._meta.remove(doc_ids=[_META_ID])
+        self._meta.insert(Document(meta, doc_id=_META_ID))
 
     def chunks(self) -> list[bytes | memoryview]:
         """The whole library file in pieces: sorted keys, two-space indent, the schema number in `meta`.
