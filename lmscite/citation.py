@@ -2,15 +2,19 @@
 
 The reference page gives each entry MEDLINE's source line without the period
 after the journal and without the DOI: `Ann Surg 2000 Apr;231(4):500-5`.
-Where that line would say nothing about where to find the work, PubMed's own
-additions are kept, in PubMed's words: `;143(5). doi: ...` when there are no
-pages, `... Online ahead of print.` for a record not yet in an issue, and
-PubMed's book form (`In: editors. Book [Internet]. Place: Publisher; years.`)
-for book chapters and whole books.  Like PubMed and MEDLINE's SO field, an
+An article with no page numbers is cited, as PubMed cites it now, by its
+e-location: the pii in the pages' place (`2021;4(1):1042`, and
+`2016 Jan 8:blood-2015-07-655647` ahead of print), else `. doi: ...` after the
+issue.  Where the line would say nothing else about where to find the work,
+PubMed's own additions are kept, in PubMed's words: `... Online ahead of
+print.` for a record PubMed says is not yet in an issue, and PubMed's book
+form (`In: editors. Book [Internet]. Place: Publisher; years.`) for book
+chapters and whole books.  Like PubMed and MEDLINE's SO field, an
 electronic-only article (`epublish`) is dated by its ArticleDate.  The test
-suite checks these rules against every SO line in the MEDLINE fixtures.  Lines are plain text (book titles go
-through `markup.plain`); renderers add their own markup and final punctuation,
-using `citation_parts` when they need the journal or DOI on its own.
+suite checks these rules against every SO line in the MEDLINE fixtures.  Lines
+are plain text (book titles go through `markup.plain`); renderers add their
+own markup and final punctuation, using `citation_parts` when they need the
+journal or DOI on its own.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ __all__ = [
     "citation_parts",
     "format_date",
     "month_abbrev",
+    "second_title",
+    "shown_title",
 ]
 
 _FULL_MONTHS = frozenset({"january", "february", "march", "april", "may", "june", "july", "august",
@@ -35,6 +41,8 @@ _FULL_MONTHS = frozenset({"january", "february", "march", "april", "may", "june"
 _ABBREVIATED = frozenset(MONTHS)
 BOOK_EDITORS_SHOWN = 3
 """PubMed names the first three editors of a book, then "et al."."""
+NO_TITLE = "[No title available]"
+"""What PubMed shows for a record whose ArticleTitle is empty and that has no vernacular title."""
 
 
 @dataclass(frozen=True)
@@ -42,13 +50,12 @@ class CitationParts:
     """The pieces of a citation line, for renderers that style them apart.
 
     `book` is the whole line for a book or chapter; the other fields are then
-    empty.  `doi` and `pii` are set only when the line shows them (no pages).
+    empty.  `doi` is set only when the line shows it (no pages and no pii).
     """
 
     source: str = ""
     date: str = ""
     locator: str = ""
-    pii: str | None = None
     doi: str | None = None
     ahead_of_print: bool = False
     book: str | None = None
@@ -58,8 +65,6 @@ class CitationParts:
             return self.book
         head = " ".join(filter(None, (self.source, self.date)))
         notes = [head + self.locator if head else self.locator.lstrip(";:")]
-        if self.pii:
-            notes.append(f"pii: {self.pii}")
         if self.doi:
             notes.append(f"doi: {self.doi}")
         if self.ahead_of_print:
@@ -76,21 +81,43 @@ def citation_parts(entry: Entry) -> CitationParts:
     """The citation line's pieces; `citation_parts(entry).line() == citation_line(entry)`."""
     if entry.kind == "book" and entry.book is not None:
         return CitationParts(book=_book_line(entry, entry.book))
-    volume, issue, pages = _clean(entry.volume), _clean(entry.issue), _pages(entry)
+    volume, issue = _clean(entry.volume), _clean(entry.issue)
+    pages = _pages(entry) or _elocation(entry, "pii")
     locator = ""
     if volume or issue:
         locator = f";{volume or ''}" + (f"({issue})" if issue else "")
     if pages:
         locator += f":{pages}"
+    date = _date(entry)
     return CitationParts(
         source=_journal(entry),
-        date=_date(entry),
+        date=date,
         locator=locator,
-        pii=None if pages else _elocation(entry, "pii"),
         doi=None if pages else _elocation(entry, "doi"),
         ahead_of_print=_ahead_of_print(entry.provenance.publication_status,
-                                       bool(volume or issue or pages)),
+                                       bool(volume or issue or pages), bool(date)),
     )
+
+
+def shown_title(entry: Entry) -> str:
+    """The title every renderer shows, as a markup fragment: never empty.
+
+    An empty ArticleTitle would print a bare `****` line, an empty heading and
+    references with no title, so PubMed's own stand-ins are used: the
+    vernacular title in brackets, else "[No title available]".
+    """
+    if _clean(plain(entry.title)):
+        return entry.title
+    if entry.vernacular_title and _clean(plain(entry.vernacular_title)):
+        return f"[{entry.vernacular_title}]"
+    return NO_TITLE
+
+
+def second_title(entry: Entry) -> str | None:
+    """The vernacular title to show under the title, unless `shown_title` already shows it."""
+    if entry.vernacular_title and _clean(plain(entry.title)) and _clean(plain(entry.vernacular_title)):
+        return entry.vernacular_title
+    return None
 
 
 def month_abbrev(month: str) -> str:
@@ -207,12 +234,16 @@ def _elocation(entry: Entry, kind: str) -> str | None:
     return _clean(next((e.value for e in entry.elocations if e.kind == kind and e.valid), None))
 
 
-def _ahead_of_print(status: str | None, placed: bool) -> bool:
-    """PubMed's status decides; without one, a record with no volume, issue or pages."""
+def _ahead_of_print(status: str | None, placed: bool, dated: bool) -> bool:
+    """PubMed's status decides; without one, a dated record with no volume, issue, pages or pii.
+
+    An undated record is not called ahead of print: with no date and no
+    status nothing says it was published online at all.
+    """
     cleaned = _clean(status)
     if cleaned:
         return cleaned.lower() == "aheadofprint"
-    return not placed
+    return dated and not placed
 
 
 def _book_line(entry: Entry, book: Book) -> str:

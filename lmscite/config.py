@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from lmscite.errors import InputError
+from lmscite.wording import shorten
 
 EUTILS_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 TOOL = "lmscite"
+KEYS = ("db", "email", "eutils_url")
 
 
 def _user_dir(kind: str) -> Path:
@@ -43,9 +45,27 @@ def _file_settings(path: Path) -> dict[str, Any]:
         import tomli as tomllib
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"cannot read config file {path}: {exc}") from exc
+            settings = tomllib.load(handle)
+    except OSError as exc:
+        raise InputError(f"cannot read config file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"config file {path} is not UTF-8 text (TOML files are UTF-8)") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"config file {path} is not valid TOML: {exc}") from None
+    _check_settings(path, settings)
+    return settings
+
+
+def _check_settings(path: Path, settings: dict[str, Any]) -> None:
+    """A typo or a wrong value must not be ignored: it would send lmscite to another library."""
+    for key, value in settings.items():
+        if key == "api_key":
+            raise InputError(f"config file {path}: the NCBI API key is read from $NCBI_API_KEY only, never "
+                             "from a file; remove `api_key`")
+        if key not in KEYS:
+            raise InputError(f"config file {path}: unknown key {key!r} (keys: {', '.join(KEYS)})")
+        if not isinstance(value, str) or not value.strip():
+            raise InputError(f"config file {path}: `{key}` must be text, not {shorten(repr(value))}")
 
 
 def _setting(env: str, key: str) -> str | None:
@@ -53,7 +73,7 @@ def _setting(env: str, key: str) -> str | None:
     if value:
         return value
     found = _file_settings(config_path()).get(key)
-    return str(found) if found else None
+    return found.strip() if found else None
 
 
 def db_path(option: Path | None = None) -> Path:
@@ -64,6 +84,11 @@ def db_path(option: Path | None = None) -> Path:
     if chosen:
         return Path(chosen).expanduser()
     return _user_dir("data") / "library.json"
+
+
+def db_is_named(option: Path | None = None) -> bool:
+    """Whether the user named the library (--db, LMSCITE_DB or config `db`) rather than taking the default."""
+    return option is not None or _setting("LMSCITE_DB", "db") is not None
 
 
 def _check_url(url: str) -> None:

@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 import urllib.parse
 from collections.abc import Hashable, Iterable
-from typing import Literal, TypeVar
+from typing import Literal, NamedTuple, TypeVar
+
+from lmscite.errors import InputError
+from lmscite.wording import more, shorten
 
 IdKind = Literal["pmid", "doi", "pmcid", "invalid"]
 T = TypeVar("T", bound=Hashable)
@@ -169,13 +172,40 @@ def _line_tokens(line: str) -> list[str]:
     return tokens
 
 
-def parse_id_tokens(lines: Iterable[str]) -> list[tuple[str, str | None]]:
-    """(token as typed, its PMID or None) for every id in `lines`, in order.
+class TypedId(NamedTuple):
+    """One id as the user typed it, the kind it is and its normal form (see `classify`)."""
 
-    A token that is not a PMID keeps None here; `classify` tells a DOI or
-    PMC id (to be resolved through esearch) from junk to report.
+    raw: str
+    kind: IdKind
+    value: str
+
+    @property
+    def key(self) -> str:
+        return id_key(self.kind, self.value)
+
+
+def id_key(kind: IdKind, value: str) -> str:
+    """What ids of one kind compare by: DOIs ignore case (doi.org and PubMed do), the rest are exact."""
+    return value.casefold() if kind == "doi" else value
+
+
+def parse_ids(lines: Iterable[str]) -> list[TypedId]:
+    """Every id in `lines`, in order, typed: the one parse of ids every command uses.
+
+    An `invalid` id keeps its text, so that a command can say which token it
+    could not read; a DOI or PMC id is resolved later, against the library
+    (`lmscite.library.resolve`) or through PubMed's esearch (`fetch`).
     """
-    return [(token, normalise_pmid(token)) for line in lines for token in _line_tokens(line)]
+    return [TypedId(token, *classify(token)) for line in lines for token in _line_tokens(line)]
+
+
+def require_valid(ids: list[TypedId]) -> list[TypedId]:
+    """`ids`, or an InputError naming the first token that is not a PMID, DOI or PMC id."""
+    bad = [typed.raw for typed in ids if typed.kind == "invalid"]
+    if bad:
+        rest = f" ({more(len(bad) - 1)})" if len(bad) > 1 else ""
+        raise InputError(f"not a PMID, DOI or PMC id: {shorten(bad[0])!r}{rest}")
+    return ids
 
 
 def dedupe(ids: Iterable[T]) -> list[T]:

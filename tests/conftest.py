@@ -65,22 +65,41 @@ class Result:
     err: str
 
 
+ESCAPED = -1
+"""The exit code a Result gets when an exception got past lmscite's error boundary."""
+
+
 @pytest.fixture
 def run(monkeypatch, capsysbinary):
-    """Run `lmscite ARGS` in this process, as a user would see it: exit code, stdout, stderr."""
+    """Run `lmscite ARGS` in this process, as a user would see it: exit code, stdout, stderr.
+
+    LMSCITE_DEBUG is set, so an unexpected exception, which the boundary turns
+    into its one "unexpected ..." line and exit 70, also puts its traceback in
+    `err`; one that gets past the boundary is caught here the same way, with
+    exit code ESCAPED.  Either way the test's own assertions see it.
+    """
 
     def invoke(*args: str, stdin: str | bytes = b"") -> Result:
+        import traceback
+
         from lmscite.cli import main
         from lmscite.cli.console import set_quiet
 
         raw = stdin.encode() if isinstance(stdin, str) else stdin
         monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8"))
+        monkeypatch.setenv("LMSCITE_DEBUG", "1")
         capsysbinary.readouterr()
-        with pytest.raises(SystemExit) as stopped:
+        code, escaped = ESCAPED, ""
+        try:
             main([str(a) for a in args])
-        set_quiet(False)
+        except SystemExit as stopped:
+            code = int(stopped.code or 0)
+        except Exception:  # noqa: BLE001  (what got past the boundary is what the test must see)
+            escaped = traceback.format_exc()
+        finally:
+            set_quiet(False)
         captured = capsysbinary.readouterr()
-        return Result(int(stopped.value.code or 0), captured.out.decode(), captured.err.decode())
+        return Result(code, captured.out.decode(), captured.err.decode() + escaped)
 
     return invoke
 
@@ -97,3 +116,29 @@ def library(library_path):
     with library.transaction() as view:
         view.merge(iter_entries(SEED))
     return library
+
+
+@pytest.fixture
+def interrupt():
+    """`interrupt(when)`: Ctrl-C for the test's (main) thread as soon as `when()` is true.
+
+    SIGINT goes to the main thread itself, so a blocking read there is cut
+    short, as at a terminal.
+    """
+    import signal
+    import threading
+    import time
+
+    main = threading.main_thread().ident
+
+    def arm(when, *, settle: float = 0.2, within: float = 20.0) -> None:
+        def wait_then_interrupt() -> None:
+            deadline = time.time() + within
+            while not when() and time.time() < deadline:
+                time.sleep(0.05)
+            time.sleep(settle)
+            signal.pthread_kill(main, signal.SIGINT)
+
+        threading.Thread(target=wait_then_interrupt, daemon=True).start()
+
+    return arm

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent / "lmscite"
-CORE = ("errors", "config", "ids", "markup", "model", "citation")
+CORE = ("wording", "errors", "config", "ids", "markup", "files", "model", "citation")
 ALLOWED = {
     "core": {"core"},
     "pubmed": {"core", "pubmed"},
@@ -72,8 +72,8 @@ def test_no_import_runs_up_a_level(module):
 
 
 def test_core_modules_import_in_one_direction():
-    """errors -> ids, markup -> model -> citation; config needs only errors."""
-    order = {"errors": 0, "ids": 1, "markup": 1, "config": 1, "model": 2, "citation": 3}
+    """wording -> errors -> ids, markup -> model -> citation; config and files need only errors."""
+    order = {"wording": 0, "errors": 1, "ids": 2, "markup": 2, "config": 2, "files": 2, "model": 3, "citation": 4}
     for name in CORE:
         path = ROOT / f"{name}.py"
         for imported in _imports(path):
@@ -117,6 +117,17 @@ def test_only_the_cli_writes_to_the_terminal():
             continue
         text = path.read_text(encoding="utf-8")
         if re.search(r"\bprint\(|\bsys\.(stdout|stderr)\b", text):
+            writers.append(name)
+    assert writers == []
+
+
+def test_inside_the_cli_only_console_writes_to_stdout_or_stderr():
+    """console guards every write (a full disk, a closed or broken stdout) and escapes what a terminal gets."""
+    writers = []
+    for name, path in _modules().items():
+        text = path.read_text(encoding="utf-8")
+        if package_of(name) == "cli" and name != "lmscite.cli.console" and re.search(
+                r"\bprint\(|\bsys\.(stdout|stderr)\b", text):
             writers.append(name)
     assert writers == []
 

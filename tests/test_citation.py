@@ -17,6 +17,8 @@ from lmscite.citation import (
     citation_parts,
     format_date,
     month_abbrev,
+    second_title,
+    shown_title,
 )
 from lmscite.model import Author, ELocation, Entry, Journal, Provenance, PubDate
 from lmscite.pubmed import medline
@@ -192,30 +194,79 @@ def test_citation_parts_split_journal_date_and_locator() -> None:
         "Nanotechnology", "2024 Jul 4", ";35(38)", "10.1088/1361-6528/ad5afd")
 
 
-def test_every_medline_fixture_matches_its_so_line_in_the_pages_form() -> None:
-    """MEDLINE's SO less the journal's period, the DOI after pages and the Epub note.
+DIFFERING_FROM_SO = {
+    "26789514": 'MedlinePgn "suppl 13-8", which this SO line prints as "13-8" (the only supplement seen)',
+}
+"""Records whose citation line must differ from their SO line, and why."""
 
-    The one known difference: a MedlinePgn of "suppl 13-8" that SO prints as "13-8".
-    """
-    differing = set()
+LABELLED_PII = {
+    "26725230", "26729133", "26729899", "26747248", "26753626", "26755683", "26761027", "26769766",
+    "26773040", "26773731", "26782644", "26787702", "26787712", "26787899", "26791321", "26792260",
+    "26792676", "26792809", "26792847", "26792864", "26804248", "26806876", "26808161", "26808781",
+}
+"""Records with no pages whose SO line (exported in 2016) labels the pii: `8(1). pii: E16`.
+
+PubMed now cites such a pii in the pages' place, `8(1):E16`, as SO lines of
+records that have no page numbers do today; the test reads these old lines
+in today's form, so they check the same rule as the others.
+"""
+
+
+def _so_lines() -> dict[str, tuple[str, Entry]]:
+    """PMID -> (SO line, our entry) for every MEDLINE fixture record that has an SO line."""
+    found = {}
     for path in sorted((DATA / "medline").glob("*.txt")):
         with path.open(encoding="utf-8") as handle:
             sources = {record["PMID"]: record.get("SO") for record in Medline.parse(handle)}
         with path.open(encoding="utf-8") as handle:
-            entries = list(medline.iter_entries(handle))
-        for entry in entries:
-            so = sources[entry.pmid]
-            if not so:
-                continue
-            expected = re.split(r"\. (?:Epub|eCollection|Print) ", so.strip().replace(". ", " ", 1))[0]
-            expected = expected.rstrip(".")
-            if entry.pagination:
-                expected = expected.split(". doi: ")[0]
-            if entry.provenance.publication_status == "aheadofprint":
-                expected += ". Online ahead of print."
-            if citation_line(entry) != expected:
-                differing.add(entry.pmid)
-    assert differing == {"26789514"}
+            for entry in medline.iter_entries(handle):
+                if sources[entry.pmid]:
+                    found[entry.pmid] = (sources[entry.pmid].strip(), entry)
+    return found
+
+
+def _pages_form(so: str, entry: Entry) -> str:
+    """An SO line as the reference page prints it: no period after the journal, no DOI after pages, no Epub note."""
+    expected = re.split(r"\. (?:Epub|eCollection|Print) ", so.replace(". ", " ", 1))[0].rstrip(".")
+    if entry.pmid in LABELLED_PII:
+        expected = re.sub(r"\. pii: (.+?)(?=\. doi: |$)", r":\1", expected)
+    if entry.pagination or entry.pmid in LABELLED_PII:
+        expected = expected.split(". doi: ")[0]
+    if entry.provenance.publication_status == "aheadofprint":
+        expected += ". Online ahead of print."
+    return expected
+
+
+def test_every_medline_fixture_matches_its_so_line_in_the_pages_form() -> None:
+    lines = _so_lines()
+    assert len(lines) == 180
+    differing = {pmid: (so, citation_line(entry)) for pmid, (so, entry) in lines.items()
+                 if citation_line(entry) != _pages_form(so, entry)}
+    assert set(differing) == set(DIFFERING_FROM_SO), differing
+
+
+def test_the_labelled_pii_records_are_exactly_the_so_lines_that_label_a_pii() -> None:
+    assert {pmid for pmid, (so, _entry) in _so_lines().items() if " pii: " in so} == LABELLED_PII
+
+
+def test_a_pii_with_no_pages_is_cited_in_the_pages_place() -> None:
+    entry = _article("J Clin Med", PubDate("2021"), "4", "1", None,
+                     elocations=[ELocation("pii", "1042"), ELocation("doi", "10.3390/jcm4011042")],
+                     provenance=Provenance(publication_status="epublish"))
+    assert citation_line(entry) == "J Clin Med 2021;4(1):1042"
+
+
+def test_the_records_own_pii_is_cited_not_the_article_id_lists() -> None:
+    (entry,) = [e for e in _so_lines().values() if e[1].pmid == "26787899"]
+    so, record = entry
+    assert record.article_ids["pii"] == "1524677113" and "pii: 201524677" in so
+    assert citation_line(record) == \
+        "Proc Natl Acad Sci U S A 2016 Jan 19:201524677. Online ahead of print."
+
+
+def test_an_undated_record_without_a_status_is_not_called_ahead_of_print() -> None:
+    entry = _article("Nature", PubDate(), None, None, None)
+    assert citation_line(entry) == "Nature"
 
 
 # --- dates -------------------------------------------------------------------------------
@@ -329,3 +380,22 @@ def test_author_name_is_its_parts_with_whitespace_cleaned_one_space_apart(
     parts = [" ".join(part.split()) for part in (last, initials, suffix) if part]
     name = author_name(Author(last_name=last, initials=initials, suffix=suffix))
     assert name == " ".join(part for part in parts if part)
+
+
+# --- the title shown ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("title", "vernacular", "shown"), [
+    ("Liver <i>resection</i>.", "Leberresektion.", "Liver <i>resection</i>."),
+    ("", "Leberresektion.", "[Leberresektion.]"),
+    (" <i> </i> ", "Leberresektion.", "[Leberresektion.]"),
+    ("", None, "[No title available]"),
+    ("", "  ", "[No title available]"),
+], ids=["title", "empty title", "markup-only title", "neither", "blank vernacular"])
+def test_shown_title_falls_back_to_the_bracketed_vernacular_then_pubmeds_words(title, vernacular, shown):
+    assert shown_title(Entry(pmid="1", title=title, vernacular_title=vernacular)) == shown
+
+
+def test_the_vernacular_is_shown_apart_only_when_the_title_is_not_it():
+    assert second_title(Entry(pmid="1", title="Liver.", vernacular_title="Leber.")) == "Leber."
+    assert second_title(Entry(pmid="1", title="", vernacular_title="Leber.")) is None

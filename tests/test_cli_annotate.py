@@ -185,7 +185,6 @@ def test_a_curation_file_dry_run_reports_and_saves_nothing(run, seeded):
 
 
 @pytest.mark.parametrize("args, message", [
-    (("123", "--tag", "x"), "PMID 123 is not in the library; add it with `lmscite fetch 123`"),
     (("10749609", "--excerpt", "16-18"), "PMID 10749609: sentence 18 is out of range (the abstract has 17 sentences"),
     (("10749609", "--quote", "liver transplantation"), "the quote 'liver transplantation' is not in the abstract"),
     (("10749609", "--quote", "R0 resection"), "the quote 'R0 resection' occurs 5 times in the abstract"),
@@ -204,6 +203,23 @@ def test_a_bad_annotation_is_one_error_line_exit_2_and_changes_nothing(run, seed
     assert message in result.err
     assert len(result.err.strip().splitlines()) == 1
     assert seeded.read_bytes() == before
+
+
+def test_annotating_known_and_unknown_pmids_annotates_the_known_and_exits_1(run, seeded):
+    result = run("annotate", "10749609", "123", "--tag", "x")
+    assert result.code == 1
+    assert result.err == ("annotated 1 entry\n"
+                          "lmscite: error: PMID 123 is not in the library; add it with `lmscite fetch 123`\n")
+    assert run("list", "--tag", "x").out == "10749609\n"
+
+
+def test_an_unknown_pmid_in_a_curation_file_is_reported_with_exit_1_after_the_rest_is_applied(run, seeded, tmp_path):
+    curation = tmp_path / "curation.yaml"
+    curation.write_text("entries:\n  '123': {tags: [x]}\n  '10749609': {tags: [x]}\n")
+    result = run("annotate", "--from", curation)
+    assert result.code == 1
+    assert "lmscite: error: PMID 123 is not in the library" in result.err
+    assert run("list", "--tag", "x").out == "10749609\n"
 
 
 # --- --edit ---------------------------------------------------------------------------------
@@ -256,6 +272,68 @@ def test_an_invalid_edit_without_a_terminal_is_kept_in_a_recovery_file(run, seed
     assert stored(seeded, "10749609")["curation"]["tags"] == ["leiomyosarcoma"]
 
 
+def meddling_editor(tmp_path: Path, other: list[str], old: str, new: str) -> str:
+    """An EDITOR that runs another `lmscite` command while the document is open, then saves its change."""
+    script = tmp_path / "meddling.py"
+    script.write_text(
+        "import pathlib, subprocess, sys\n"
+        f"subprocess.run([sys.executable, '-m', 'lmscite', *{other!r}], check=True)\n"
+        "path = pathlib.Path(sys.argv[-1])\n"
+        f"path.write_text(path.read_text().replace({old!r}, {new!r}))\n")
+    return f"{sys.executable} {script}"
+
+
+def test_an_edit_keeps_the_note_and_tag_another_command_added_meanwhile(run, seeded, tmp_path, monkeypatch):
+    other = ["annotate", "10749609", "--note", "theirs", "--tag", "theirs"]
+    monkeypatch.setenv("EDITOR", meddling_editor(tmp_path, other, "tags: []", "tags: [mine]"))
+    result = run("annotate", "10749609", "--edit")
+    assert result.code == 0, result.err
+    cur = stored(seeded, "10749609")["curation"]
+    assert (cur["tags"], cur["notes"]) == (["theirs", "mine"], ["theirs"])
+
+
+def test_an_edit_in_conflict_is_refused_and_kept_to_apply_once_resolved(run, seeded, tmp_path, monkeypatch):
+    other = ["annotate", "10749609", "--section", "Theirs", "--note", "theirs"]
+    monkeypatch.setenv("EDITOR", meddling_editor(tmp_path, other, "section:\norder:\ntags: []",
+                                                 "section: Mine\norder:\ntags: [mine]"))
+    result = run("annotate", "10749609", "--edit")
+    assert result.code == 2
+    assert "both changed the section (yours: 'Mine', the library's now: 'Theirs')" in result.err
+    [kept] = seeded.parent.glob("lmscite-edit-10749609-*.yaml")
+    assert str(kept) in result.err
+    assert run("annotate", "10749609", "--from", kept).code == 2
+    kept.write_text(kept.read_text().replace("section: Mine", "section: Theirs"))
+    assert run("annotate", "10749609", "--from", kept).code == 0
+    cur = stored(seeded, "10749609")["curation"]
+    assert (cur["section"], cur["tags"], cur["notes"]) == ("Theirs", ["mine"], ["theirs"])
+
+
+def test_a_kept_edit_applied_later_keeps_what_other_commands_did_since(run, seeded, tmp_path, monkeypatch):
+    monkeypatch.setenv("EDITOR", editor(tmp_path, ("tags: []\nexcerpt: ''", "tags: [mine]\nexcerpt: 1-99")))
+    assert run("annotate", "10749609", "--edit").code == 2
+    [kept] = seeded.parent.glob("lmscite-edit-10749609-*.yaml")
+    assert run("annotate", "10749609", "--note", "later", "--tag", "later").code == 0
+    kept.write_text(kept.read_text().replace("1-99", "1-2"))
+    assert run("annotate", "10749609", "--from", kept).code == 0
+    cur = stored(seeded, "10749609")["curation"]
+    assert (cur["tags"], cur["notes"]) == (["later", "mine"], ["later"])
+
+
+def test_an_edit_the_library_cannot_take_is_kept_not_lost(run, seeded, tmp_path, monkeypatch):
+    script = tmp_path / "then_read_only.py"
+    script.write_text(
+        "import os, pathlib, sys\n"
+        f"os.chmod({str(seeded)!r}, 0o444)\n"
+        "path = pathlib.Path(sys.argv[-1])\n"
+        "path.write_text(path.read_text().replace('tags: []', 'tags: [mine]'))\n")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    result = run("annotate", "10749609", "--edit")
+    assert result.code == 3
+    assert "read-only" in result.err and "your edit is kept in" in result.err
+    [kept] = seeded.parent.glob("lmscite-edit-10749609-*.yaml")
+    assert "tags: [mine]" in kept.read_text()
+
+
 def test_an_invalid_edit_on_a_terminal_is_explained_and_reopened(run, seeded, tmp_path, monkeypatch):
     monkeypatch.setattr("lmscite.cli.annotate._interactive", lambda: True)
     monkeypatch.setenv("EDITOR", editor(tmp_path, ("tags: []", "tags: [unclosed"), ("tags: [unclosed", "tags: [fixed]")))
@@ -282,6 +360,38 @@ def test_a_failing_editor_keeps_what_was_saved(run, seeded, tmp_path, monkeypatc
     assert "the editor exited with status 3" in result.err
     [kept] = seeded.parent.glob("lmscite-edit-10749609-*.yaml")
     assert "tags: [half]" in kept.read_text()
+
+
+def test_an_editor_that_deletes_its_file_is_one_error_line_and_changes_nothing(run, seeded, monkeypatch):
+    monkeypatch.setenv("EDITOR", "rm")
+    before = seeded.read_bytes()
+    result = run("annotate", "10749609", "--edit")
+    assert result.code == 2
+    assert result.err.startswith("lmscite: error: the editor removed ")
+    assert result.err.endswith(" instead of saving it; nothing was changed\n")
+    assert seeded.read_bytes() == before
+
+
+def test_an_editor_that_saves_another_encoding_leaves_the_edit_where_it_is(run, seeded, tmp_path, monkeypatch):
+    script = tmp_path / "latin1.py"
+    script.write_text("import sys, pathlib\np = pathlib.Path(sys.argv[-1])\n"
+                      "p.write_bytes(p.read_bytes().replace(b'tags: []', 'tags: [caf\\xe9]'.encode('latin-1')))\n")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    result = run("annotate", "10749609", "--edit")
+    assert result.code == 2
+    left = Path(result.err.split("the editor saved ", 1)[1].split(" as text", 1)[0])
+    assert result.err == (f"lmscite: error: the editor saved {left} as text that is not UTF-8; it is left there "
+                          f"(save it as UTF-8, then apply it with `lmscite annotate 10749609 --from {left}`)\n")
+    assert b"tags: [caf\xe9]" in left.read_bytes()
+    left.unlink()
+
+
+def test_an_editor_that_leaves_a_folder_in_place_of_its_file_is_one_error_line(run, seeded, monkeypatch):
+    monkeypatch.setenv("EDITOR", "sh -c 'rm \"$0\" && mkdir \"$0\"'")
+    result = run("annotate", "10749609", "--edit")
+    assert result.code == 2
+    assert result.err.startswith("lmscite: error: cannot read the edit back from ")
+    assert result.err.endswith(": Is a directory; nothing was changed\n")
 
 
 # --- concurrency ------------------------------------------------------------------------------

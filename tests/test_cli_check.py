@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 
 import pytest
-from eutils_server import with_pmid
+from eutils_server import Fault, with_pmid
 
 from lmscite.citation import citation_line
 from lmscite.library.store import Library
@@ -100,9 +100,9 @@ def test_an_unknown_fail_on_kind_is_a_usage_error(run, fixtures):
     assert "unknown kind 'retraction'" in result.err
 
 
-def test_check_of_a_pmid_not_in_the_library_exits_2(run, fixtures):
+def test_check_of_a_pmid_not_in_the_library_exits_1(run, fixtures):
     result = run("check", "10749609")
-    assert result.code == 2
+    assert result.code == 1
     assert "PMID 10749609 is not in the library" in result.err
 
 
@@ -224,14 +224,36 @@ def test_refresh_fetches_linked_notices_and_check_cites_them(run, curated, eutil
     assert NOTICE not in run("list", "--format", "ids").out.split()
 
 
-def test_refresh_of_n_entries_costs_ceil_n_over_200_requests(run, eutils):
-    pmids = eutils.add_synthetic(450)
+def test_refresh_of_n_entries_costs_ceil_n_over_1000_requests(run, eutils):
+    pmids = eutils.add_synthetic(1050)
     assert run("fetch", "-", stdin="\n".join(pmids)).code == 0
     eutils.requests.clear()
     result = run("refresh")
     assert result.code == 0, result.err
-    assert len(eutils.to("efetch")) == math.ceil(450 / 200)
-    assert "refresh: 450 unchanged" in result.err
+    assert len(eutils.to("efetch")) == math.ceil(1050 / 1000)
+    assert "refresh: 1050 unchanged" in result.err
+
+
+def test_an_interrupted_refresh_keeps_the_batches_refreshed_says_so_and_exits_130(run, eutils, library_path,
+                                                                                 interrupt):
+    pmids = eutils.add_synthetic(1100)
+    assert run("fetch", "-", stdin="\n".join(pmids)).code == 0
+    for revised in (pmids[0], pmids[1050]):
+        eutils.records[revised] = eutils.records[revised].replace(b"</ArticleTitle>", b" (revised)</ArticleTitle>")
+    eutils.script(None, Fault(stall=20))
+    fetched = library_path.stat().st_mtime_ns
+    interrupt(lambda: library_path.stat().st_mtime_ns != fetched)
+    result = run("refresh", "--json")
+    assert result.code == 130
+    rows = {row["pmid"]: row for row in map(json.loads, result.out.splitlines())}
+    assert rows.keys() == set(pmids[:1000])
+    assert rows[pmids[0]]["status"] == "updated"
+    assert result.err.endswith("lmscite: error: interrupted: 1,000 of 1,100 entries refreshed and saved; "
+                               "run the same command with --since 1 to refresh the rest\n")
+    assert "refresh: 1 updated, 999 unchanged" in result.err
+    after = Library(library_path).snapshot()
+    assert after.get(pmids[0]).title.endswith("(revised)")
+    assert not after.get(pmids[1050]).title.endswith("(revised)")
 
 
 def test_since_skips_entries_fetched_lately(run, eutils, library_path):
@@ -274,9 +296,9 @@ def test_refresh_when_pubmed_cannot_be_reached_exits_3(run, eutils, monkeypatch)
     assert "refresh: 3 failed" in result.err
 
 
-def test_refresh_of_a_pmid_not_in_the_library_exits_2(run, eutils):
+def test_refresh_of_a_pmid_not_in_the_library_exits_1_and_fetches_nothing(run, eutils):
     result = run("refresh", "10749609")
-    assert result.code == 2
+    assert result.code == 1
     assert "PMID 10749609 is not in the library" in result.err
     assert eutils.to("efetch") == []
 
@@ -308,5 +330,5 @@ def test_refresh_of_an_empty_pmid_list_is_a_usage_error_not_the_whole_library(ru
     eutils.requests.clear()
     result = run("refresh", "-", stdin="\n")
     assert result.code == 2
-    assert "no PMIDs given" in result.err
+    assert "no ids given" in result.err
     assert eutils.to("efetch") == []

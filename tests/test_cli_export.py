@@ -23,6 +23,7 @@ from xml.etree import ElementTree
 import html5lib
 import pytest
 
+from lmscite.model import Passage
 from lmscite.pubmed.xml import iter_entries
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -344,6 +345,27 @@ def test_export_warns_when_an_excerpt_no_longer_matches_the_abstract(run, seeded
     assert done.code == 0
     assert "lmscite: warning: PMID 10749609: excerpt 1:" in done.err
     assert "Liver resection is the treatment of choice" in done.out
+
+
+def test_stale_excerpt_warnings_stop_at_twenty_and_count_the_rest(run, seeded):
+    from lmscite.curation.excerpt import excerpt_problems
+    from lmscite.library.store import Library
+
+    with Library(seeded).transaction() as view:
+        stale = []
+        for pmid in view.pmids():
+            entry = view.get(pmid)
+            entry.curation.excerpt = [Passage(1, 1, "Words it never had."), Passage(2, 2, "Nor these.")]
+            stale.append(entry)
+        view.replace(stale)
+    problems = sum(len(excerpt_problems(entry)) for entry in stale)
+    assert problems > 20
+    done = run("export")
+    assert done.code == 0
+    warnings = done.err.splitlines()
+    assert len(warnings) == 21
+    assert all(line.startswith("lmscite: warning: PMID ") for line in warnings[:20])
+    assert warnings[-1] == f"lmscite: warning: ... and {problems - 20} more stale excerpts (see `lmscite check`)"
 
 
 # --- page -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 
+import pytest
 from eutils_server import Fault
 
 SEED_PMIDS = ["10749609", "9834411", "11091236"]
@@ -24,14 +25,15 @@ def test_fetch_stores_records_and_prints_their_pmids_when_piped(run, eutils):
     assert "Ann Surg 2000 Apr;231(4):500-5" in shown
 
 
-def test_n_new_pmids_cost_ceil_n_over_200_requests_posted_when_long(run, eutils):
-    pmids = eutils.add_synthetic(450)
+def test_n_new_pmids_cost_ceil_n_over_1000_requests_posted_when_long(run, eutils):
+    pmids = eutils.add_synthetic(1050)
     result = run("fetch", "-", stdin="\n".join(pmids))
     assert result.code == 0, result.err
     requests = eutils.to("efetch")
-    assert len(requests) == math.ceil(450 / 200)
-    assert [r.method for r in requests[:2]] == ["POST", "POST"]
-    assert len(run("list", "--format", "ids").out.split()) == 450
+    assert [len(r.ids) for r in requests] == [1000, 50]
+    assert len(requests) == math.ceil(1050 / 1000)
+    assert [r.method for r in requests] == ["POST", "GET"]
+    assert len(run("list", "--format", "ids").out.split()) == 1050
 
 
 def test_ids_are_normalised_deduplicated_and_stored_ones_skipped(run, eutils):
@@ -75,15 +77,16 @@ def test_rate_limits_and_server_errors_are_retried_until_success(run, eutils, mo
 
 def test_a_batch_that_keeps_failing_exits_1_and_the_other_batches_are_kept(run, eutils, monkeypatch):
     monkeypatch.setattr("lmscite.pubmed.eutils.MAX_DELAY", 0.05)
-    pmids = eutils.add_synthetic(400)
-    eutils.script(None, Fault(status=503), Fault(status=503))
+    pmids = eutils.add_synthetic(1200)
+    eutils.fail_for(pmids[1100], Fault(status=503))
     result = run("fetch", "--json", "--max-attempts", "2", "-", stdin="\n".join(pmids))
     assert result.code == 1
     rows = results(result.out)
-    assert all(rows[p]["status"] == "fetched" for p in pmids[:200])
-    assert all(rows[p]["status"] == "failed" for p in pmids[200:])
-    assert pmids[200] in rows[pmids[200]]["message"] or "failed" in rows[pmids[200]]["message"]
-    assert len(run("list", "--format", "ids").out.split()) == 200
+    assert {rows[p]["status"] for p in pmids[:1000]} == {"fetched"}
+    assert {rows[p]["status"] for p in pmids[1000:]} == {"failed"}
+    assert rows[pmids[1100]]["message"].startswith(f"network: E-utilities efetch failed for PMIDs {pmids[1000]},")
+    assert "fetch: 1000 fetched, 200 failed" in result.err
+    assert len(run("list", "--format", "ids").out.split()) == 1000
 
 
 def test_an_unreachable_server_exits_3(run, eutils, monkeypatch):
@@ -188,30 +191,129 @@ def test_a_doi_that_resolves_to_several_records_is_reported_and_not_stored(run, 
     assert run("list", "--format", "ids").out == ""
 
 
-def test_an_interrupted_fetch_exits_130_with_one_line_and_keeps_earlier_batches(eutils, tmp_path):
+def test_an_interrupted_fetch_keeps_earlier_batches_says_what_was_saved_and_exits_130(eutils, tmp_path):
     import os
     import signal
     import subprocess
     import sys
     import time
 
-    pmids = eutils.add_synthetic(250)
+    pmids = eutils.add_synthetic(1250)
     eutils.script(None, Fault(stall=30))
     library = tmp_path / "lib.json"
     env = {**os.environ, "LMSCITE_EUTILS_URL": eutils.url, "LMSCITE_DB": str(library)}
     ids = tmp_path / "ids.txt"
     ids.write_text("\n".join(pmids))
-    proc = subprocess.Popen([sys.executable, "-m", "lmscite", "fetch", "--from", str(ids)],
+    proc = subprocess.Popen([sys.executable, "-m", "lmscite", "fetch", "--json", "--from", str(ids)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
     deadline = time.time() + 30
-    while len(eutils.to("efetch")) < 2 and time.time() < deadline:
+    while not library.exists() and time.time() < deadline:
         time.sleep(0.05)
     time.sleep(0.3)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
-    assert err.strip().splitlines()[-1] == "lmscite: error: interrupted"
+    assert err.strip().splitlines()[-1] == ("lmscite: error: interrupted: 1,000 of 1,250 ids fetched and saved; "
+                                            "run the same command again to fetch the rest")
+    assert "fetch: 1000 fetched" in err
     assert "Traceback" not in err
+    assert results(out).keys() == set(pmids[:1000])
     from lmscite.library.store import Library
 
-    assert len(Library(library).snapshot()) == 200
+    assert set(Library(library).snapshot().pmids()) == set(pmids[:1000])
+
+
+def test_an_interrupted_fetch_of_dois_and_pmids_reports_each_id_it_finished(run, eutils, library_path, interrupt):
+    from lmscite.library.store import Library
+
+    pmids = eutils.add_synthetic(1100)
+    eutils.script(None, None, None, Fault(stall=20))
+    interrupt(lambda: library_path.exists() and len(Library(library_path).snapshot()) == 1001)
+    result = run("fetch", "--json", "10.1136/gutjnl-2016-312510", *pmids)
+    assert result.code == 130
+    rows = results(result.out)
+    assert rows["10.1136/gutjnl-2016-312510"]["status"] == "fetched"
+    assert {rows[p]["status"] for p in pmids[:1000]} == {"fetched"} and pmids[1000] not in rows
+    assert result.err.endswith("lmscite: error: interrupted: 1,001 of 1,101 ids fetched and saved; "
+                               "run the same command again to fetch the rest\n")
+    assert len(run("list", "--format", "ids").out.split()) == 1001
+
+
+def test_a_doi_and_a_pmc_id_of_one_paper_count_as_one_paper_with_an_outcome_each(run, eutils):
+    result = run("fetch", "--json", "10.1136/gutjnl-2016-312510", "PMC5442267", "27797938")
+    assert result.code == 0, result.err
+    rows = results(result.out)
+    assert [row["pmid"] for row in rows.values()] == ["27797938"] * 3
+    assert [row["status"] for row in rows.values()] == ["fetched", "skipped", "skipped"]
+    assert "fetch: 1 fetched\n" in result.err
+
+
+def test_a_paper_named_twice_that_was_already_stored_counts_once_as_skipped(run, eutils):
+    assert run("fetch", "27797938").code == 0
+    result = run("fetch", "10.1136/gutjnl-2016-312510", "PMC5442267")
+    assert "fetch: 1 skipped\n" in result.err
+
+
+def test_missing_pmids_in_a_whole_answer_are_not_found_and_not_asked_again(run, eutils):
+    pmids = [*eutils.add_synthetic(300), "99999997", "99999998"]
+    result = run("fetch", "--json", "-", stdin="\n".join(pmids))
+    assert result.code == 1
+    rows = results(result.out)
+    assert [rows[p]["status"] for p in pmids[-3:]] == ["fetched", "not found", "not found"]
+    assert "fetch: 300 fetched, 2 not found" in result.err
+    assert len(eutils.to("efetch")) == 1
+
+
+@pytest.mark.parametrize("fault", [Fault(truncate=5000), Fault(drop=5000), Fault(body=b"<PubmedArticleSet>"
+                                   b"<PubmedArticle><MedlineCitation></PubmedArticle></PubmedArticleSet>\n")],
+                         ids=["cut XML", "closed mid-answer", "unparseable"])
+def test_a_truncated_or_unparseable_answer_is_fetched_again_smaller_with_nothing_lost(run, eutils, monkeypatch,
+                                                                                      fault):
+    monkeypatch.setattr("lmscite.pubmed.eutils.MAX_DELAY", 0.05)
+    pmids = eutils.add_synthetic(1000)
+    eutils.script(fault)
+    result = run("fetch", "--json", "-", stdin="\n".join(pmids))
+    assert result.code == 0, result.err
+    assert {row["status"] for row in results(result.out).values()} == {"fetched"}
+    assert [len(r.ids) for r in eutils.to("efetch")] == [1000, 500, 500]
+    assert "retrying" in result.err
+    assert len(run("list", "--format", "ids").out.split()) == 1000
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--mindate", "yesterday", "--maxdate", "2020"],
+     "mindate 'yesterday' is not a date PubMed takes (YYYY, YYYY/MM or YYYY/MM/DD)"),
+    (["--mindate", "2000/13/45", "--maxdate", "2020"],
+     "mindate '2000/13/45' is not a date PubMed takes (YYYY, YYYY/MM or YYYY/MM/DD)"),
+    (["--mindate", "2001/02/29", "--maxdate", "2002"],
+     "mindate '2001/02/29' is not a date PubMed takes (YYYY, YYYY/MM or YYYY/MM/DD)"),
+    (["--mindate", "2000", "--maxdate", "2000-12-31"],
+     "maxdate '2000-12-31' is not a date PubMed takes (YYYY, YYYY/MM or YYYY/MM/DD)"),
+    (["--mindate", "2010", "--maxdate", "2009/12/31"], "maxdate 2009/12/31 is before mindate 2010"),
+    (["--mindate", "2000"], "a date range needs both a start and an end date (NCBI ignores half a range)"),
+    (["--sort", "bogus"], "unknown sort order 'bogus': PubMed sorts by relevance, pub_date, Author, JournalName"),
+])
+@pytest.mark.parametrize("mode", [[], ["--count"], ["--save", "Liver"]])
+def test_search_refuses_bad_dates_and_sort_orders_before_sending_or_saving_anything(run, eutils, library_path,
+                                                                                    args, message, mode):
+    result = run("search", "liver", *mode, *args)
+    assert (result.code, result.out) == (2, "")
+    assert result.err == f"lmscite: error: {message}\n"
+    assert eutils.requests == [] and not library_path.exists()
+
+
+def test_search_dates_and_sort_go_to_pubmed_in_its_own_spelling(run, eutils):
+    eutils.add_search("liver", SEED_PMIDS)
+    assert run("search", "liver", "--sort", "journalname", "--mindate", "2000/02", "--maxdate", "2000/02").code == 0
+    assert run("search", "liver", "--count", "--mindate", "1999", "--maxdate", "2001/12/31").code == 0
+    first, counted = eutils.to("esearch")
+    assert (first.params["sort"], first.params["mindate"], first.params["maxdate"]) == ("JournalName", "2000/02",
+                                                                                         "2000/02")
+    assert (counted.params["mindate"], counted.params["maxdate"], counted.params["datetype"]) == ("1999",
+                                                                                                 "2001/12/31", "pdat")
+
+
+def test_an_empty_search_query_is_refused(run, eutils):
+    result = run("search", "  ")
+    assert (result.code, result.err) == (2, "lmscite: error: the search query is empty\n")
+    assert eutils.requests == []

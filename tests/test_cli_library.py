@@ -43,16 +43,48 @@ def test_an_empty_set_imports_nothing_and_says_so(run, data, library_path):
     assert not library_path.exists()
 
 
-def test_a_file_that_fails_halfway_adds_nothing(run, data, tmp_path, library_path):
+def test_a_file_that_fails_halfway_adds_nothing_and_the_good_files_are_imported(run, data, tmp_path):
     whole = (data / "xml/mp_39142283_43_authors.xml").read_bytes()
     broken = tmp_path / "truncated.xml"
     broken.write_bytes(whole[: len(whole) // 2])
     result = run("import", data / XML, broken)
-    assert result.code == 2
-    assert result.err.startswith("lmscite: error: ")
-    assert "truncated.xml" in result.err
-    assert len(result.err.strip().splitlines()) == 1
+    assert result.code == 1
+    (warning,) = [line for line in result.err.splitlines() if line.startswith("lmscite: warning: ")]
+    assert "truncated.xml: malformed XML" in warning and "nothing was imported from it" in warning
+    assert "imported 2 entries: 2 added" in result.err
+    assert run("list", "--format", "ids").out.split() == ["11700088", "11748933"]
+
+
+def test_a_single_file_that_cannot_be_read_is_the_commands_one_error_line(run, tmp_path, library_path):
+    broken = tmp_path / "truncated.xml"
+    broken.write_bytes(b"<PubmedArticleSet><PubmedArticle>")
+    result = run("import", broken)
+    assert (result.code, result.err.count("\n")) == (2, 1)
+    assert result.err.startswith("lmscite: error: ") and "truncated.xml" in result.err
     assert not library_path.exists()
+
+
+def test_when_no_file_can_be_read_the_error_says_so_and_names_the_first(run, tmp_path, library_path):
+    first, second = tmp_path / "a.xml", tmp_path / "b.nbib"
+    first.write_bytes(b"<PubmedArticleSet><PubmedArticle>")
+    second.write_bytes(b"not a record")
+    result = run("import", first, second)
+    assert (result.code, result.err.count("\n")) == (2, 1)
+    assert "none of the 2 files could be read" in result.err and "a.xml" in result.err
+    assert not library_path.exists()
+
+
+def test_one_bad_file_among_many_costs_only_itself(run, data, tmp_path):
+    files = []
+    for number in range(201):
+        path = tmp_path / f"copy{number}.xml"
+        path.write_bytes((data / XML).read_bytes())
+        files.append(path)
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(b"\x00 not xml")
+    result = run("import", *files[:100], bad, *files[100:])
+    assert result.code == 1
+    assert "bad.xml" in result.err and "imported 2 entries: 2 added" in result.err
 
 
 def test_an_error_body_is_refused_with_ncbis_message(run, data):
@@ -109,11 +141,21 @@ def test_show_prints_the_citation_title_and_pmid(run, data):
     assert "Is cryopreservation a homogeneous process?" in result.out
 
 
-def test_show_an_unknown_pmid_suggests_fetch(run, data):
+def test_show_of_an_unknown_pmid_exits_1_and_suggests_fetch(run, data):
     run("import", data / XML)
     result = run("show", "123")
-    assert result.code == 2
-    assert "lmscite fetch" in result.err
+    assert result.code == 1
+    assert result.out == ""
+    assert result.err == "lmscite: error: PMID 123 is not in the library; add it with `lmscite fetch 123`\n"
+
+
+def test_show_prints_the_known_entries_and_reports_the_unknown_ones(run, data):
+    run("import", data / XML)
+    result = run("show", "11748933", "123", "456")
+    assert result.code == 1
+    assert "PMID: 11748933" in result.out
+    assert result.err == ("lmscite: error: 2 PMIDs are not in the library: 123, 456; "
+                          "add them with `lmscite fetch 123 456`\n")
 
 
 def test_show_json_round_trips_the_entry(run, data):
@@ -128,14 +170,15 @@ def test_remove_takes_ids_on_stdin_and_reports_missing_ones(run, data):
     run("import", data / XML)
     result = run("remove", "-", stdin="11748933\n999\n")
     assert result.code == 1
-    assert "removed 1 entry; not in the library: 999" in result.err
+    assert result.err == ("removed 1 entry\n"
+                          "lmscite: error: PMID 999 is not in the library; add it with `lmscite fetch 999`\n")
     assert run("list").out == "11700088\n"
 
 
 def test_an_invalid_pmid_is_a_usage_error(run):
     result = run("show", "abc")
     assert result.code == 2
-    assert result.err == "lmscite: error: not a PMID: 'abc'\n"
+    assert result.err == "lmscite: error: not a PMID, DOI or PMC id: 'abc'\n"
 
 
 def test_an_unknown_option_is_one_line_with_a_help_hint(run):
@@ -255,3 +298,95 @@ def test_ci_runs_exactly_the_test_command_the_readme_gives():
     blocks = [line for line in readme.splitlines() if "pytest" in line and line.startswith("python3 -m venv")]
     assert blocks, "the README gives no test command"
     assert blocks[0] in (root / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+
+
+# --- ids in every form fetch takes, resolved against the library ---------------------------
+
+GUT = "xml/bp_pubmed4_structured_abstract_refs_2018dtd.xml"
+
+
+@pytest.mark.parametrize("given", [
+    "27797938", "PMID:27797938", "https://pubmed.ncbi.nlm.nih.gov/27797938/", "10.1136/gutjnl-2016-312510",
+    "https://doi.org/10.1136/GUTJNL-2016-312510", "PMC5442267", "https://pmc.ncbi.nlm.nih.gov/articles/PMC5442267/",
+], ids=["pmid", "label", "pubmed-url", "doi", "doi-url-other-case", "pmcid", "pmc-url"])
+def test_show_takes_every_id_form_fetch_takes_from_the_library_alone(run, data, given):
+    run("import", data / GUT)
+    result = run("show", given, "--json")
+    assert result.code == 0, result.err
+    assert [e["pmid"] for e in json.loads(result.out)] == ["27797938"]
+
+
+def test_two_forms_of_one_entry_name_it_once(run, data):
+    run("import", data / GUT)
+    assert run("list", "--format", "ids").out == "27797938\n"
+    result = run("export", "-f", "json", "-", stdin="PMC5442267\n10.1136/gutjnl-2016-312510\n27797938\n")
+    assert [e["pmid"] for e in json.loads(result.out)] == ["27797938"]
+
+
+def test_remove_by_doi_removes_that_entry(run, data):
+    run("import", data / GUT, data / XML)
+    result = run("remove", "doi:10.1136/gutjnl-2016-312510")
+    assert result.code == 0
+    assert run("list").out == "11700088\n11748933\n"
+
+
+def test_an_unknown_doi_is_reported_as_written_with_a_fetch_that_a_shell_can_paste(run, data):
+    run("import", data / XML)
+    result = run("show", "11748933", "10.1016/S0140-6736(00)02029-1")
+    assert result.code == 1
+    assert "PMID: 11748933" in result.out
+    assert result.err == ("lmscite: error: 10.1016/S0140-6736(00)02029-1 is not in the library; "
+                          "add it with `lmscite fetch '10.1016/S0140-6736(00)02029-1'`\n")
+
+
+# --- filter values ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("year, message", [
+    ("abc", "--year 'abc' is not a year or a range of years (2000, 1998-2001, 2010- or -2005)"),
+    ("2010-2000", "--year 2010-2000: the range ends before it starts (did you mean 2000-2010?)"),
+    ("20000", "--year '20000' is not a year or a range of years"),
+    ("-", "--year '-' is not a year or a range of years"),
+])
+@pytest.mark.parametrize("command", ["list", "export"])
+def test_a_year_that_is_not_one_is_a_usage_error_not_an_empty_result(run, library, command, year, message):
+    result = run(command, "--year", year)
+    assert result.code == 2
+    assert result.err.startswith(f"lmscite: error: {message}")
+    assert len(result.err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("year, expected", [
+    ("1998", {"9834411", "9782030", "9768608", "9520809"}),
+    ("-1997", {"8908452", "9194777"}),
+    ("2001-", {"11231853"}),
+    (" 1996 - 1997 ", {"8908452", "9194777"}),
+])
+def test_every_year_form_selects_its_years(run, library, year, expected):
+    assert set(run("list", "--year", year).out.split()) == expected
+
+
+# --- messages stay short whatever they are given ----------------------------------------------
+
+
+def test_a_hundred_thousand_unknown_ids_make_one_short_line_naming_twenty(run, library):
+    unknown = [str(n) for n in range(900_000_001, 900_100_001)]
+    result = run("remove", "-", stdin="\n".join(unknown))
+    assert result.code == 1
+    line = result.err.splitlines()[-1]
+    assert len(line) < 500
+    assert line == ("lmscite: error: 100,000 PMIDs are not in the library: "
+                    f"{', '.join(unknown[:20])} and 99,980 more; add them with `lmscite fetch`")
+
+
+def test_a_huge_token_is_quoted_short(run, library):
+    result = run("show", "x" * 1_000_000)
+    assert result.code == 2
+    assert result.err == f"lmscite: error: not a PMID, DOI or PMC id: '{'x' * 79}\u2026'\n"
+
+
+def test_the_known_tags_an_unknown_tag_error_lists_are_capped(run, library):
+    run("annotate", "10749609", *(f"--tag=tag{n:02d}" for n in range(25)))
+    result = run("list", "--tag", "nosuch")
+    assert result.code == 2
+    assert result.err.endswith("tag19 and 5 more)\n")

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from records import seed, with_abstract
 
-from lmscite.curation.edit import Edit, annotate, apply_curation
+from lmscite.curation.edit import Edit, annotate, stamped
 from lmscite.curation.excerpt import excerpt_text
 from lmscite.curation.file import (
     apply_document,
@@ -94,7 +94,6 @@ def test_json_and_toml_files_are_read_by_extension(library):
 
 
 @pytest.mark.parametrize("document, message", [
-    ({"entries": {"123": {"tags": ["x"]}}}, "PMID 123 is not in the library; add it with `lmscite fetch 123`"),
     ({"entries": {"10749609": {"excerpt": "1-30"}}}, "PMID 10749609: sentence 30 is out of range"),
     ({"entries": {"10749609": {"excerpt": [{"sentences": "1", "text": "Something else."}]}}},
      "PMID 10749609: excerpt 1: the text given does not match"),
@@ -112,6 +111,14 @@ def test_an_invalid_curation_file_changes_nothing(library, library_path, documen
         apply_document(view, document, "curation.yaml")
     assert message in str(raised.value)
     assert library_path.read_bytes() == before
+
+
+def test_a_pmid_the_library_lacks_is_skipped_and_listed_while_the_rest_is_applied(library):
+    with library.transaction() as view:
+        report = apply_document(view, {"entries": {"123": {"tags": ["x"]}, "9834411": {"tags": ["kept"]}}}, "f")
+    assert report.missing == ["123"]
+    assert report.updated == ["9834411"]
+    assert library.snapshot().get("9834411").curation.tags == ["kept"]
 
 
 def test_text_that_moved_says_where_it_is_now(library):
@@ -154,7 +161,7 @@ def test_an_edited_document_is_applied_whole():
     entry = annotate(seed("10749609"), Edit(tags=["t"], notes=["old"]))
     document = edit_document(entry).replace("- old", "- new").replace("excerpt: ''", "excerpt: 6")
     new = parse_edit_document(entry, document)
-    changed = apply_curation(entry, new, STAMP)
+    changed = stamped(entry, new, STAMP)
     assert (changed.curation.notes, changed.curation.tags) == (["new"], ["t"])
     assert changed.curation.excerpt[0].start == 6
     assert changed.curation.updated == STAMP

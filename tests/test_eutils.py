@@ -66,10 +66,10 @@ def test_efetch_returns_the_articles_asked_for_and_skips_unknown_ones(eutils, cl
     assert body.count(b"<PubmedArticle>") == 2
 
 
-def test_450_pmids_take_three_requests_of_at_most_200(eutils, client) -> None:
+def test_450_pmids_in_batches_of_at_most_200_take_three_requests(eutils, client) -> None:
     pmids = eutils.add_synthetic(450)
 
-    results = list(client().efetch_batches(pmids))
+    results = list(client().efetch_batches(pmids, bytes, max_batch=200))
 
     assert [len(request.ids) for request in eutils.to("efetch")] == [200, 200, 50]
     assert [batch for batch, _ in results] == [pmids[:200], pmids[200:400], pmids[400:]]
@@ -337,7 +337,8 @@ def test_a_batch_that_keeps_failing_is_yielded_as_its_error_and_the_others_arriv
     pmids = eutils.add_synthetic(450)
     eutils.fail_for(pmids[200], Fault(status=500))
 
-    results = dict((batch[0], outcome) for batch, outcome in client(max_attempts=3).efetch_batches(pmids))
+    batches = client(max_attempts=3).efetch_batches(pmids, bytes, max_batch=200)
+    results = {batch[0]: outcome for batch, outcome in batches}
 
     assert [type(results[first]) for first in (pmids[0], pmids[200], pmids[400])] == [bytes, NetworkError, bytes]
     assert str(results[pmids[200]]).startswith(f"E-utilities efetch failed for PMIDs {pmids[200]}, ")
@@ -350,7 +351,7 @@ def test_a_failed_batch_waits_behind_the_others_instead_of_holding_them_up(eutil
     pmids = eutils.add_synthetic(450)
     eutils.script(None, Fault(status=500))
 
-    results = list(client().efetch_batches(pmids))
+    results = list(client().efetch_batches(pmids, bytes, max_batch=200))
 
     assert [request.ids[0] for request in eutils.to("efetch")] == [pmids[0], pmids[200], pmids[400], pmids[200]]
     assert [batch[0] for batch, _ in results] == [pmids[0], pmids[400], pmids[200]]
@@ -361,7 +362,7 @@ def test_after_three_failures_in_a_row_the_failing_batch_is_retried_before_any_o
     pmids = eutils.add_synthetic(450)
     eutils.script(None, Fault(status=500), Fault(status=503), Fault(status=500))
 
-    results = list(client().efetch_batches(pmids))
+    results = list(client().efetch_batches(pmids, bytes, max_batch=200))
 
     assert [request.ids[0] for request in eutils.to("efetch")] == [
         pmids[0], pmids[200], pmids[400], pmids[200], pmids[200], pmids[400]]
@@ -372,7 +373,7 @@ def test_retry_after_makes_every_batch_wait_it_out(eutils, client) -> None:
     pmids = eutils.add_synthetic(450)
     eutils.script(None, Fault.rate_limited(retry_after="1"))
 
-    results = list(client().efetch_batches(pmids))
+    results = list(client().efetch_batches(pmids, bytes, max_batch=200))
 
     requests = eutils.to("efetch")
     assert [request.ids[0] for request in requests] == [pmids[0], pmids[200], pmids[200], pmids[400]]
@@ -384,11 +385,174 @@ def test_every_batch_arrives_from_a_server_failing_a_third_of_the_time(eutils, c
     pmids = eutils.add_synthetic(1000)
     eutils.failure_rate = 0.35
 
-    results = list(client(api_key=API_KEY).efetch_batches(pmids))
+    results = list(client(api_key=API_KEY).efetch_batches(pmids, bytes, max_batch=200))
 
     assert all(isinstance(outcome, bytes) for _, outcome in results)
     assert sum(outcome.count(b"<PubmedArticle>") for _, outcome in results) == 1000
     assert len(eutils.requests) > 5
+
+
+def sizes(eutils: FakeEutils) -> list[int]:
+    return [len(request.ids) for request in eutils.to("efetch")]
+
+
+def articles(results: list[tuple[list[str], object]]) -> int:
+    return sum(body.count(b"<PubmedArticle>") for _, body in results)
+
+
+def test_batches_are_1000_pmids_by_default_each_one_post(eutils, client) -> None:
+    pmids = eutils.add_synthetic(2500)
+
+    results = list(client().efetch_batches(pmids, bytes))
+
+    assert sizes(eutils) == [1000, 1000, 500]
+    assert {request.method for request in eutils.to("efetch")} == {"POST"}
+    assert articles(results) == 2500
+
+
+def test_each_failure_halves_the_batch_down_to_250(eutils, client) -> None:
+    pmids = eutils.add_synthetic(1000)
+    eutils.script(*[Fault(status=500)] * 4)
+
+    results = list(client().efetch_batches(pmids, bytes))
+
+    assert sizes(eutils)[:4] == [1000, 500, 250, 250]
+    assert articles(results) == 1000
+
+
+def test_each_success_after_a_failure_doubles_the_batch_back_up_to_1000(eutils, client) -> None:
+    pmids = eutils.add_synthetic(5000)
+    eutils.script(Fault(status=500), Fault(status=503))
+
+    results = list(client().efetch_batches(pmids, bytes))
+
+    assert sizes(eutils)[:6] == [1000, 500, 250, 500, 1000, 1000]
+    assert articles(results) == 5000
+    assert sorted(p for batch, _ in results for p in batch) == sorted(pmids)
+
+
+def test_a_failed_batch_is_retried_in_batches_of_the_smaller_size(eutils, client) -> None:
+    pmids = eutils.add_synthetic(1000)
+    eutils.script(Fault(status=500))
+
+    results = list(client().efetch_batches(pmids, bytes))
+
+    assert sizes(eutils) == [1000, 500, 500]
+    assert [batch for batch, _ in results] == [pmids[:500], pmids[500:]]
+
+
+def test_pieces_of_a_failed_batch_go_out_as_one_request_once_the_size_has_grown_back(eutils, client) -> None:
+    pmids = eutils.add_synthetic(1000)
+    eutils.script(Fault(status=500), Fault(status=500))
+
+    results = list(client().efetch_batches(pmids, bytes))
+
+    assert sizes(eutils) == [1000, 500, 250, 250, 500]
+    assert articles(results) == 1000
+
+
+def test_a_timeout_shrinks_the_batch(eutils, client) -> None:
+    pmids = eutils.add_synthetic(1000)
+    eutils.script(Fault(stall=1.0))
+
+    results = list(client(timeout=0.3).efetch_batches(pmids, bytes))
+
+    assert sizes(eutils) == [1000, 500, 500]
+    assert articles(results) == 1000
+
+
+@pytest.mark.parametrize("fault", [Fault(truncate=5000), Fault(drop=5000)], ids=["cut XML", "closed mid-answer"])
+def test_a_truncated_answer_is_retried_smaller_and_every_record_arrives(eutils, client, fault) -> None:
+    pmids = eutils.add_synthetic(1000)
+    eutils.script(fault)
+
+    results = list(client().efetch_batches(pmids, bytes))
+
+    assert sizes(eutils) == [1000, 500, 500]
+    assert articles(results) == 1000
+
+
+def test_an_answer_read_cannot_read_is_retried_smaller_and_every_record_arrives(eutils, client) -> None:
+    from lmscite.pubmed.xml import parse_bytes
+
+    pmids = eutils.add_synthetic(1000)
+    eutils.script(Fault(body=b'<?xml version="1.0"?>\n<PubmedArticleSet><PubmedArticle></PubmedArticleSet>\n'))
+    retries: list[str] = []
+
+    results = list(client(on_retry=lambda info, reason, delay: retries.append(reason)).efetch_batches(
+        pmids, parse_bytes))
+
+    assert sizes(eutils) == [1000, 500, 500]
+    assert sorted(entry.pmid for _, entries in results for entry in entries) == sorted(pmids)
+    assert len(retries) == 1 and retries[0].startswith("the answer could not be read (")
+
+
+def test_an_unreadable_answer_that_echoes_the_api_key_is_reported_without_it(eutils, client) -> None:
+    from lmscite.pubmed.xml import parse_bytes
+
+    eutils.script(*[Fault(body=b"<PubmedArticleSet><{api_key}></PubmedArticleSet>")] * 2)
+    retries: list[str] = []
+
+    results = list(client(api_key=API_KEY, max_attempts=2,
+                          on_retry=lambda info, reason, delay: retries.append(reason)).efetch_batches(
+        [KNOWN], parse_bytes))
+
+    [(_, error)] = results
+    assert isinstance(error, NetworkError)
+    assert "could not be read" in str(error) and "Opening and ending tag mismatch" in str(error)
+    assert all(API_KEY not in text for text in [str(error), *retries])
+
+
+def test_a_429_leaves_the_batch_size_alone(eutils, client) -> None:
+    pmids = eutils.add_synthetic(3000)
+    eutils.script(None, Fault.rate_limited())
+
+    list(client().efetch_batches(pmids, bytes))
+
+    assert sizes(eutils) == [1000, 1000, 1000, 1000]
+
+
+def test_retry_after_is_waited_out_by_every_batch_at_full_size(eutils, client) -> None:
+    pmids = eutils.add_synthetic(2000)
+    eutils.script(None, Fault.rate_limited(retry_after="1"))
+
+    results = list(client().efetch_batches(pmids, bytes))
+
+    requests = eutils.to("efetch")
+    assert sizes(eutils) == [1000, 1000, 1000]
+    assert requests[2].time - requests[1].time >= 1.0
+    assert articles(results) == 2000
+
+
+def test_large_batches_keep_to_three_requests_a_second(eutils, client) -> None:
+    pmids = eutils.add_synthetic(2000)
+    eutils.script(Fault(status=500), Fault(status=500))
+
+    results = list(client(rate=3.0).efetch_batches(pmids, bytes))
+
+    assert len(eutils.requests) > 3
+    assert eutils.busiest_second() <= 3
+    assert articles(results) == 2000
+
+
+def test_a_persistent_outage_costs_fewer_requests_than_batches_of_200(eutils, client) -> None:
+    pmids = eutils.add_synthetic(1000)
+    eutils.failure_rate = 1.0
+
+    results = list(client(max_attempts=6).efetch_batches(pmids, bytes))
+
+    assert all(isinstance(error, NetworkError) for _, error in results)
+    assert sorted(p for batch, _ in results for p in batch) == sorted(pmids)
+    assert len(eutils.requests) < 1000 // 200 * 6
+
+
+def test_pmids_a_whole_answer_leaves_out_are_not_asked_again(eutils, client) -> None:
+    pmids = [*eutils.add_synthetic(300), "99999997", "99999998"]
+
+    results = list(client().efetch_batches(pmids, bytes))
+
+    assert sizes(eutils) == [302]
+    assert articles(results) == 300
 
 
 def test_an_unreachable_server_ends_in_a_network_error_after_the_attempts(tmp_path) -> None:

@@ -20,7 +20,6 @@ from lmscite.curation.excerpt import (
     parse_gloss,
     parse_spec,
     quote_passage,
-    split_fragment,
 )
 from lmscite.curation.sentences import sentences
 from lmscite.errors import InputError
@@ -177,9 +176,11 @@ def test_a_gloss_inside_italics_splits_the_fragment_into_well_formed_pieces():
             assert markup.to_html(part.value).count("<i>") == part.value.count("<i>")
 
 
-def test_split_fragment_closes_and_reopens_tags_at_a_cut():
-    assert split_fragment("<i>E. coli strains</i> grew", [7]) == ["<i>E. coli</i>", "<i> strains</i> grew"]
-    assert split_fragment("a &lt; b and c", [5]) == ["a &lt; b", " and c"]
+def test_cutting_a_fragment_closes_and_reopens_tags_at_a_cut():
+    from lmscite.markup import cut
+
+    assert cut("<i>E. coli strains</i> grew", [7]) == ["<i>E. coli</i>", "<i> strains</i> grew"]
+    assert cut("a &lt; b and c", [5]) == ["a &lt; b", " and c"]
 
 
 # --- drift -----------------------------------------------------------------------

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from lmscite.ids import classify, dedupe, normalise_pmid, parse_id_tokens
+from lmscite.ids import TypedId, classify, dedupe, normalise_pmid, parse_ids
 
 
 @pytest.mark.parametrize(
@@ -67,28 +67,34 @@ def test_anything_else_is_not_a_pmid(token: str) -> None:
 def test_tokens_split_on_whitespace_commas_and_lines_keeping_order() -> None:
     lines = ["\ufeff33 11\n", "\n", "  22,44\t55  ", ""]
 
-    assert parse_id_tokens(lines) == [("33", "33"), ("11", "11"), ("22", "22"), ("44", "44"), ("55", "55")]
+    assert [typed.raw for typed in parse_ids(lines)] == ["33", "11", "22", "44", "55"]
 
 
 def test_a_label_and_the_id_after_it_are_one_token() -> None:
-    assert parse_id_tokens(["pmid 12345 PMID: 678 PMID:9"]) == [
-        ("pmid 12345", "12345"),
-        ("PMID: 678", "678"),
-        ("PMID:9", "9"),
+    assert parse_ids(["pmid 12345 PMID: 678 PMID:9"]) == [
+        TypedId("pmid 12345", "pmid", "12345"),
+        TypedId("PMID: 678", "pmid", "678"),
+        TypedId("PMID:9", "pmid", "9"),
     ]
 
 
-def test_tokens_that_are_not_pmids_are_kept_with_none() -> None:
-    assert parse_id_tokens(["abc 12 doi: 10.1000/xyz PMC99"]) == [
-        ("abc", None),
-        ("12", "12"),
-        ("doi: 10.1000/xyz", None),
-        ("PMC99", None),
+def test_every_token_is_typed_as_pmid_doi_pmcid_or_invalid() -> None:
+    assert parse_ids(["abc 12 doi: 10.1000/xyz PMC99"]) == [
+        TypedId("abc", "invalid", "abc"),
+        TypedId("12", "pmid", "12"),
+        TypedId("doi: 10.1000/xyz", "doi", "10.1000/xyz"),
+        TypedId("PMC99", "pmcid", "PMC99"),
     ]
+
+
+def test_dois_compare_without_case_and_other_ids_exactly() -> None:
+    upper, lower = parse_ids(["10.1000/ABC 10.1000/abc"])
+    assert upper.key == lower.key
+    assert parse_ids(["PMC99"])[0].key == "PMC99"
 
 
 def test_a_label_at_the_end_of_a_line_does_not_take_the_next_line() -> None:
-    assert parse_id_tokens(["PMID:", "12345"]) == [("PMID:", None), ("12345", "12345")]
+    assert parse_ids(["PMID:", "12345"]) == [TypedId("PMID:", "invalid", "PMID:"), TypedId("12345", "pmid", "12345")]
 
 
 def test_dedupe_keeps_the_first_of_each_in_order() -> None:

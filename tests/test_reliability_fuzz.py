@@ -28,7 +28,7 @@ from lmscite.ids import (
     classify,
     field_pmid,
     normalise_pmid,
-    parse_id_tokens,
+    parse_ids,
 )
 from lmscite.library.query import SORTS, sort_key
 from lmscite.library.store import Library
@@ -75,9 +75,9 @@ def test_the_id_parser_returns_a_pmid_or_none_for_any_text(text: str) -> None:
 @FUZZ
 @given(st.lists(st.one_of(st.text(), _IDISH), max_size=8))
 def test_id_lines_split_into_tokens_without_blanks_whatever_they_hold(lines: list[str]) -> None:
-    for token, pmid in parse_id_tokens(lines):
+    for token, kind, value in parse_ids(lines):
         assert token and token == token.strip() and "," not in token
-        assert pmid == normalise_pmid(token)
+        assert (kind, value) == classify(token)
 
 
 # --- sentences ---------------------------------------------------------------------------------

@@ -10,10 +10,11 @@ to a library that already holds the seed records:
 * persistent from the start: exit 3 ("PubMed could not be reached") and the
   library file byte-identical.
 
-The client's own 3/s pacing and its backoff are not what is tested here
-(tests/test_eutils.py times them), so the fixture lifts the pacing and caps
-the backoff at a few milliseconds; every retry still goes through the real
-client code.
+The client's own 3/s pacing, its backoff and its growing and shrinking
+batches are not what is tested here (tests/test_eutils.py measures them), so
+the fixture lifts the pacing, caps the backoff at a few milliseconds and
+holds batches at 200 PMIDs; every retry still goes through the real client
+code.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ REASONS = {
 def fast(monkeypatch) -> None:
     monkeypatch.setattr("lmscite.pubmed.eutils.RATE_WITHOUT_KEY", float("inf"))
     monkeypatch.setattr("lmscite.pubmed.eutils.MAX_DELAY", 0.01)
+    monkeypatch.setattr("lmscite.pubmed.eutils.MAX_BATCH", 200)
 
 
 @pytest.fixture

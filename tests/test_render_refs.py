@@ -583,3 +583,60 @@ def test_export_matches_its_golden_file(name, fmt):
         pytest.skip(f"regenerated {path.name}")
     assert path.exists(), f"{path} is missing: run with LMSCITE_REGEN_GOLDEN=1 and review the diff"
     assert text == path.read_text(encoding="utf-8")
+
+
+# --- a record with an empty ArticleTitle ------------------------------------------------------
+
+XML_DATA = Path(__file__).parent / "data" / "xml"
+TITLE_ELEMENT = re.compile(rb"<ArticleTitle>.*?</ArticleTitle>", re.DOTALL)
+UNTITLED = {
+    False: ("cyanheads_31844417_retracted_retractionin_2025dtd.xml", "31844417"),
+    True: ("mp_38048813_german_vernacular_bracket_title.xml", "38048813"),
+}
+"""A real record with an abstract and no vernacular title, and one with a vernacular title."""
+
+
+def _untitled(tmp_path: Path, vernacular: bool) -> tuple[Path, str]:
+    """The real record with its ArticleTitle emptied, and its PMID."""
+    name, pmid = UNTITLED[vernacular]
+    body, count = TITLE_ELEMENT.subn(b"<ArticleTitle></ArticleTitle>", (XML_DATA / name).read_bytes(), count=1)
+    assert count == 1
+    path = tmp_path / "untitled.xml"
+    path.write_bytes(body)
+    return path, pmid
+
+
+UNTITLED_VIEWS = {
+    "show": ["show", "{pmid}"],
+    "list": ["list", "--format", "tsv"],
+    "markdown": ["export", "--format", "markdown"],
+    "html": ["export", "--format", "html"],
+    "bibtex": ["export", "--format", "bibtex"],
+    "ris": ["export", "--format", "ris"],
+    "csljson": ["export", "--format", "csljson"],
+}
+
+
+def _view(run, view: str, pmid: str) -> str:
+    shown = run(*(arg.format(pmid=pmid) for arg in UNTITLED_VIEWS[view]))
+    assert shown.code == 0, shown.err
+    return shown.out
+
+
+@pytest.mark.parametrize("view", UNTITLED_VIEWS, ids=list(UNTITLED_VIEWS))
+def test_an_untitled_record_shows_no_title_available_everywhere(run, tmp_path, view):
+    path, pmid = _untitled(tmp_path, vernacular=False)
+    assert run("import", path).code == 0
+    shown = _view(run, view, pmid)
+    assert re.search(r"\\?\[No title available\\?\]", shown), shown
+    assert "****" not in shown and '<h3 class="title"></h3>' not in shown
+
+
+@pytest.mark.parametrize("view", UNTITLED_VIEWS, ids=list(UNTITLED_VIEWS))
+def test_an_untitled_record_shows_its_vernacular_title_in_brackets_once(run, tmp_path, view):
+    path, pmid = _untitled(tmp_path, vernacular=True)
+    assert run("import", path).code == 0
+    shown = _view(run, view, pmid)
+    every = re.findall(r"(.)A \{?Broader", shown)
+    assert every and set(every) == {"["}, shown
+    assert "No title available" not in shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import subprocess
@@ -13,11 +14,13 @@ from typing import TYPE_CHECKING, Any, List, Optional
 
 import typer
 
-from lmscite.cli.app import app, state, valid_pmids
-from lmscite.cli.console import info, out, out_json, table, warn
-from lmscite.errors import InputError, NotInLibraryError, StoreError
+from lmscite.cli.app import app, entry_ids, state
+from lmscite.cli.console import info, out, out_json, read_stdin, table, warn
+from lmscite.errors import InputError, NotInLibraryError
+from lmscite.wording import capped, plural
 
 if TYPE_CHECKING:
+    from lmscite.ids import TypedId
     from lmscite.library.store import Library, LibraryView
     from lmscite.model import Entry
 
@@ -49,7 +52,7 @@ Examples:
 def annotate(
     ctx: typer.Context,
     pmids: Optional[List[str]] = typer.Argument(
-        None, metavar="PMID|-", help="Entries to annotate; - reads PMIDs from stdin."),
+        None, metavar="ID...|-", help="Entries to annotate (PMIDs, PubMed links, DOIs, PMC ids); - reads stdin."),
     excerpt: Optional[str] = typer.Option(
         None, "--excerpt", "-e", metavar="SPEC",
         help="Sentences to show, e.g. '1,3-5'; '...' before or after a range marks skipped text."),
@@ -88,7 +91,7 @@ def annotate(
     change = Edit(clear=clear, excerpt=excerpt, quotes=quote, glosses=[parse_gloss(g) for g in gloss],
                   notes=notes, tags=tag, untags=untag, section=section, no_section=no_section, order=order)
     library = state(ctx).library()
-    wanted = valid_pmids(tokens) if tokens else []
+    wanted = entry_ids(tokens) if tokens else []
     if from_ is not None or edit:
         if not change.is_empty() or (from_ is not None and edit):
             raise InputError("--edit and --from replace the whole curation; give no other changes with them")
@@ -107,18 +110,27 @@ def annotate(
     if order is not None and len(wanted) != 1:
         raise InputError("--order applies to exactly one PMID")
     change.check()
+    from lmscite.library.resolve import resolve
+
     if dry_run:
-        _report(_annotate_all(library.snapshot(), wanted, change), dry_run=True, json_=json_)
+        view = library.snapshot()
+        found = resolve(view, wanted)
+        if found.pmids:
+            _report(_annotate_all(view, found.pmids, change), dry_run=True, json_=json_)
+        found.raise_for_missing()
         return
     with library.transaction() as view:
-        results = _annotate_all(view, wanted, change)
+        found = resolve(view, wanted)
+        found.require_any()
+        results = _annotate_all(view, found.pmids, change)
         view.replace(after for _before, after in results if after is not None)
     _report(results, dry_run=False, json_=json_)
+    found.raise_for_missing()
 
 
 def _read_text(name: str) -> str:
     try:
-        raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        raw = read_stdin() if name == "-" else Path(name).read_bytes()
     except OSError as exc:
         raise InputError(f"{name}: {exc.strerror}") from None
     try:
@@ -130,20 +142,26 @@ def _read_text(name: str) -> str:
 def _entry(view: LibraryView, pmid: str) -> Entry:
     entry = view.get(pmid)
     if entry is None:
-        raise NotInLibraryError(f"PMID {pmid} is not in the library; add it with `lmscite fetch {pmid}`")
+        raise NotInLibraryError([pmid])
     return entry
 
 
+def _one_pmid(view: LibraryView, wanted: list[TypedId], option: str) -> str:
+    """The entry an option that works on exactly one entry (--edit, --from with an id) names."""
+    from lmscite.library.resolve import resolve
+
+    if len(wanted) != 1:
+        raise InputError(f"{option} takes exactly one PMID")
+    found = resolve(view, wanted)
+    found.raise_for_missing()
+    return found.pmids[0]
+
+
 def _annotate_all(view: LibraryView, pmids: list[str], change: Any) -> list[tuple[Entry, Entry | None]]:
-    """(entry as stored, entry as changed or None when unchanged) for each PMID, all checked first."""
+    """(entry as stored, entry as changed or None when unchanged) for each stored PMID, all checked first."""
     from lmscite.curation.edit import annotate as apply_edit
     from lmscite.library.store import now
 
-    missing = [p for p in pmids if p not in view]
-    if missing:
-        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
-        raise NotInLibraryError(f"PMID {missing[0]} is not in the library{more}; add it with "
-                                f"`lmscite fetch {' '.join(missing)}`")
     stamp = now()
     results = []
     for pmid in pmids:
@@ -175,14 +193,13 @@ def _report(results: list[tuple[Entry, Entry | None]], *, dry_run: bool, json_: 
     if not dry_run:
         changed = sum(after is not None for _before, after in results)
         unchanged = len(results) - changed
-        info(f"annotated {changed} entr{'y' if changed == 1 else 'ies'}"
-             + (f"; {unchanged} already so" if unchanged else ""))
+        info(f"annotated {plural(changed, 'entry')}" + (f"; {unchanged} already so" if unchanged else ""))
 
 
 # --- --from -----------------------------------------------------------------
 
 
-def _apply_from(library: Library, source: str, wanted: list[str], dry_run: bool, json_: bool) -> None:
+def _apply_from(library: Library, source: str, wanted: list[TypedId], dry_run: bool, json_: bool) -> None:
     from lmscite.curation.edit import set_curation
     from lmscite.curation.file import (
         FILE_KEYS,
@@ -190,10 +207,11 @@ def _apply_from(library: Library, source: str, wanted: list[str], dry_run: bool,
         file_format,
         parse_document,
     )
+    from lmscite.curation.session import apply_saved_edit
 
     name = "<stdin>" if source == "-" else source
     if source == "-":
-        raw = sys.stdin.buffer.read()
+        raw = read_stdin()
     else:
         try:
             raw = Path(source).read_bytes()
@@ -209,23 +227,33 @@ def _apply_from(library: Library, source: str, wanted: list[str], dry_run: bool,
             with library.transaction() as view:
                 report = apply_document(view, document, name)
         if json_:
-            out_json({"updated": report.updated, "unchanged": report.unchanged, "settings": report.settings})
+            out_json({"updated": report.updated, "unchanged": report.unchanged, "settings": report.settings,
+                      "missing": report.missing})
         elif dry_run:
             out(report.summary(dry_run=True))
         else:
             info(report.summary())
+        if report.missing:
+            raise NotInLibraryError(report.missing)
         return
     if len(wanted) != 1:
         raise InputError("--from with PMIDs takes exactly one PMID (a curation file lists its own)")
     if isinstance(document, dict) and any(key in document for key in FILE_KEYS):
         raise InputError(f"{name} is a curation file; apply it without a PMID: lmscite annotate --from {source}")
+
+    def applied(entry: Entry) -> Entry | None:
+        if isinstance(document, dict) and "base" in document:
+            return apply_saved_edit(entry, document, name)
+        return set_curation(entry, document)
+
     if dry_run:
-        entry = _entry(library.snapshot(), wanted[0])
-        _report([(entry, set_curation(entry, document))], dry_run=True, json_=json_)
+        view = library.snapshot()
+        entry = _entry(view, _one_pmid(view, wanted, "--from"))
+        _report([(entry, applied(entry))], dry_run=True, json_=json_)
         return
     with library.transaction() as view:
-        entry = _entry(view, wanted[0])
-        result = set_curation(entry, document)
+        entry = _entry(view, _one_pmid(view, wanted, "--from"))
+        result = applied(entry)
         if result is not None:
             view.replace([result])
     _report([(entry, result)], dry_run=False, json_=json_)
@@ -234,52 +262,28 @@ def _apply_from(library: Library, source: str, wanted: list[str], dry_run: bool,
 # --- --edit -----------------------------------------------------------------
 
 
-def _edit(library: Library, wanted: list[str], dry_run: bool, json_: bool) -> None:
-    """Edit one entry's curation in the user's editor; an invalid edit is re-opened or kept, never lost."""
-    from lmscite.curation.edit import apply_curation, editable
-    from lmscite.curation.file import edit_document, parse_edit_document
+def _edit(library: Library, wanted: list[TypedId], dry_run: bool, json_: bool) -> None:
+    """Edit one entry's curation in the user's editor (`lmscite.curation.session` does the rest)."""
+    from lmscite.curation.session import edit_entry
 
-    if len(wanted) != 1:
-        raise InputError("--edit takes exactly one PMID")
-    pmid = wanted[0]
-    entry = _entry(library.snapshot(), pmid)
+    view = library.snapshot()
+    pmid = _one_pmid(view, wanted, "--edit")
+    entry = _entry(view, pmid)
     command = _editor_command()
-    original = edit_document(entry)
-    text = original
-    while True:
-        text = _run_editor(command, text, library, pmid)
-        if text == original:
-            info(f"PMID {pmid}: no change")
-            return
-        try:
-            new = parse_edit_document(entry, text)
-            break
-        except InputError as exc:
-            if not _interactive():
-                kept = _keep(library, pmid, text)
-                raise InputError(f"{exc}; your edit is kept in {kept} (fix it, then apply it with "
-                                 f"`lmscite annotate {pmid} --from {kept}`)") from None
-            warn(f"{exc}; re-opening the editor")
-            text = _with_error(text, str(exc))
-    if new is None:
+    result = edit_entry(library, entry, lambda text: _run_editor(command, text, pmid),
+                        reopen=_reopen, dry_run=dry_run)
+    if result is None:
         info(f"PMID {pmid}: no change")
         return
-    if dry_run:
-        _report([(entry, apply_curation(entry, new))], dry_run=True, json_=json_)
-        return
-    try:
-        with library.transaction() as view:
-            current = _entry(view, pmid)
-            if editable(current.curation) != editable(entry.curation):
-                raise InputError(f"PMID {pmid} was changed by another command while you edited it")
-            result = apply_curation(current, new)
-            if result is not None:
-                view.replace([result])
-    except InputError as exc:
-        kept = _keep(library, pmid, text)
-        raise InputError(f"{exc}; your edit is kept in {kept} (apply it with "
-                         f"`lmscite annotate {pmid} --from {kept}`)") from None
-    _report([(current, result)], dry_run=False, json_=json_)
+    _report([(result.before, result.after)], dry_run=dry_run, json_=json_)
+
+
+def _reopen(problem: InputError) -> bool:
+    """Re-open an edit that cannot be read when a user is there to fix it."""
+    if not _interactive():
+        return False
+    warn(f"{problem}; re-opening the editor")
+    return True
 
 
 def _interactive() -> bool:
@@ -298,10 +302,13 @@ def _editor_command() -> list[str]:
     raise InputError("no editor: set $VISUAL or $EDITOR (e.g. export EDITOR=nano)")
 
 
-def _run_editor(command: list[str], text: str, library: Library, pmid: str) -> str:
+def _run_editor(command: list[str], text: str, pmid: str) -> str:
     """Open `text` in the editor and return what was saved."""
+    from lmscite.curation.session import EditorFailed
+
     handle, name = tempfile.mkstemp(prefix=f"lmscite-{pmid}-", suffix=".yaml")
     path = Path(name)
+    keep = False
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
@@ -309,40 +316,23 @@ def _run_editor(command: list[str], text: str, library: Library, pmid: str) -> s
             status = subprocess.run([*command, str(path)], check=False).returncode
         except OSError as exc:
             raise InputError(f"cannot run the editor {command[0]!r}: {exc.strerror}") from None
-        saved = path.read_text(encoding="utf-8")
-    finally:
-        path.unlink(missing_ok=True)
-    if status != 0:
-        if saved != text:
-            kept = _keep(library, pmid, saved)
-            raise InputError(f"the editor exited with status {status}; your edit is kept in {kept}")
-        raise InputError(f"the editor exited with status {status}; nothing was changed")
-    return saved
-
-
-def _with_error(text: str, message: str) -> str:
-    """The document again, the problem at its top, earlier problem lines dropped."""
-    kept = [line for line in text.splitlines() if not line.startswith("# ERROR: ")]
-    return "\n".join([f"# ERROR: {message}", *kept]) + "\n"
-
-
-def _keep(library: Library, pmid: str, text: str) -> Path:
-    """Save an edit that could not be applied beside the library, under a name not yet taken."""
-    from lmscite.library.store import now
-
-    stamp = now().replace("-", "").replace(":", "")
-    folder = library.path.parent
-    for attempt in range(1000):
-        path = folder / f"lmscite-edit-{pmid}-{stamp}{f'-{attempt}' if attempt else ''}.yaml"
         try:
-            with path.open("x", encoding="utf-8") as stream:
-                stream.write(text)
-            return path
-        except FileExistsError:
-            continue
+            saved = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InputError(f"the editor removed {path} instead of saving it; nothing was changed") from None
+        except UnicodeDecodeError:
+            keep = True
+            raise InputError(f"the editor saved {path} as text that is not UTF-8; it is left there (save it as "
+                             f"UTF-8, then apply it with `lmscite annotate {pmid} --from {path}`)") from None
         except OSError as exc:
-            raise StoreError(f"cannot keep the edit in {folder}: {exc.strerror}") from None
-    raise StoreError(f"cannot keep the edit in {folder}: too many recovery files")
+            raise InputError(f"cannot read the edit back from {path}: {exc.strerror}; nothing was changed") from None
+    finally:
+        if not keep:
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+    if status != 0:
+        raise EditorFailed(f"the editor exited with status {status}", saved)
+    return saved
 
 
 # --- curation dump ----------------------------------------------------------
@@ -370,14 +360,14 @@ def dump(
     chosen = format or (file_format(output) if output and output != "-" else "yaml")
     if chosen not in ("yaml", "json"):
         raise InputError(f"cannot write curation as {chosen!r} (choose yaml or json)")
-    text = dump_document(state(ctx).library().snapshot(), chosen)
+    library = state(ctx).library()
+    text = dump_document(library.snapshot(), chosen)
     if not output or output == "-":
-        sys.stdout.write(text)
+        out(text)
         return
-    try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise StoreError(f"cannot write {output}: {exc.strerror}") from None
+    from lmscite.files import write_output
+
+    write_output(Path(output), text.encode("utf-8"), library.protected())
     info(f"wrote the curation to {output}")
 
 
@@ -410,24 +400,37 @@ def sections_rename(
     ctx: typer.Context,
     old: str = typer.Argument(..., metavar="OLD"),
     new: str = typer.Argument(..., metavar="NEW"),
+    merge: bool = typer.Option(False, "--merge", help="Rename onto a section that has entries, merging the two."),
 ) -> None:
     """Rename a section in every entry and in the stored section order."""
+    from lmscite.curation.names import clean_name
     from lmscite.curation.sections import rename_section
 
     with state(ctx).library().transaction() as view:
-        count = rename_section(view, old, new)
-    info(f"renamed section {old!r} to {new.strip()!r} in {count} entr{'y' if count == 1 else 'ies'}")
+        count = rename_section(view, old, new, merge=merge)
+    info(f"renamed section {old!r} to {clean_name(new)!r} in {plural(count, 'entry')}")
 
 
-@sections_app.command("order", epilog="Example: lmscite sections order 'Surgical resection' 'Ablation'")
+@sections_app.command("order", epilog="Examples:\n  lmscite sections order 'Surgical resection' 'Ablation'\n"
+                      "  lmscite sections order --clear")
 def sections_order(
     ctx: typer.Context,
-    names: Optional[List[str]] = typer.Argument(
-        None, metavar="SECTION...", help="Sections in page order; none clears the stored order."),
+    names: Optional[List[str]] = typer.Argument(None, metavar="SECTION...", help="Sections in page order."),
+    clear: bool = typer.Option(False, "--clear", help="Forget the stored order (sections follow by name)."),
 ) -> None:
     """Store the order sections appear in on exported pages (others follow by name)."""
-    from lmscite.curation.sections import set_section_order
+    from lmscite.curation.names import clean_name
+    from lmscite.curation.sections import clear_section_order, set_section_order
 
+    if clear == bool(names):
+        raise InputError("name the sections in page order, or give --clear to forget the stored order")
     with state(ctx).library().transaction() as view:
-        set_section_order(view, names or [])
-    info("section order: " + (", ".join(names) if names else "cleared (sections follow by name)"))
+        if clear:
+            forgotten = clear_section_order(view)
+        else:
+            set_section_order(view, names or [])
+    if clear:
+        info("section order cleared (sections follow by name)" + (
+            f"; it was: {capped(forgotten)}" if forgotten else "; none was stored"))
+    else:
+        info("section order: " + capped([clean_name(name) for name in names or []]))

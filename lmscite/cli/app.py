@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from lmscite import __version__
-from lmscite.cli.console import set_quiet
+from lmscite.cli.console import out, set_quiet, stdin_text
+
+if TYPE_CHECKING:
+    from lmscite.ids import TypedId
 
 app = typer.Typer(
     name="lmscite",
@@ -29,17 +31,46 @@ class State:
     db: Optional[Path] = None
 
     def library(self):
-        """The library named by --db / LMSCITE_DB / config, else the user data folder's."""
-        from lmscite.config import db_path
+        """The library named by --db / LMSCITE_DB / config, else the user data folder's.
+
+        Only the default's folder is created: a library path the user gave,
+        however given, must be in a folder that exists (a typo must not
+        scatter libraries in new folders).
+        """
+        from lmscite.config import db_is_named, db_path
         from lmscite.library.store import Library
 
         path = db_path(self.db)
-        return Library(path, create_parents=self.db is None)
+        _opened.setdefault(path, _fingerprint(path))
+        return Library(path, create_parents=not db_is_named(self.db))
+
+
+_opened: dict[Path, tuple[int, int, int] | None] = {}
+"""Each library file this command opened, as it was then: the boundary tells an interrupted user what changed."""
+
+
+def _fingerprint(path: Path) -> tuple[int, int, int] | None:
+    try:
+        facts = path.stat()
+    except OSError:
+        return None
+    return (facts.st_ino, facts.st_mtime_ns, facts.st_size)
+
+
+def forget_libraries() -> None:
+    _opened.clear()
+
+
+def library_changed() -> bool | None:
+    """Whether a library this command opened has been written since (None: it opened none)."""
+    if not _opened:
+        return None
+    return any(_fingerprint(path) != before for path, before in _opened.items())
 
 
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"lmscite {__version__}\n")
+        out(f"lmscite {__version__}")
         raise typer.Exit()
 
 
@@ -56,7 +87,7 @@ def root(
     set_quiet(quiet)
     ctx.obj = State(db=db)
     if ctx.invoked_subcommand is None:
-        sys.stdout.write(ctx.get_help() + "\n")
+        out(ctx.get_help())
         raise typer.Exit()
 
 
@@ -64,15 +95,15 @@ def state(ctx: typer.Context) -> State:
     return ctx.find_root().obj or State()
 
 
-def read_ids(tokens: list[str], from_file: Optional[Path] = None) -> list[tuple[str, Optional[str]]]:
-    """Ids from arguments, `-` (stdin) and --from FILE: (as written, normalised PMID or None)."""
+def read_ids(tokens: list[str], from_file: Optional[Path] = None) -> list[TypedId]:
+    """Ids from arguments, `-` (stdin) and --from FILE, typed; the one reading of ids every command uses."""
     from lmscite.errors import InputError
-    from lmscite.ids import parse_id_tokens
+    from lmscite.ids import parse_ids
 
     lines: list[str] = []
     for token in tokens:
         if token == "-":
-            lines.extend(_stdin_lines())
+            lines.extend(stdin_text().splitlines())
         else:
             lines.append(token)
     if from_file is not None:
@@ -82,32 +113,20 @@ def read_ids(tokens: list[str], from_file: Optional[Path] = None) -> list[tuple[
             raise InputError(f"{from_file}: {exc.strerror}") from None
         except UnicodeDecodeError:
             raise InputError(f"{from_file}: not UTF-8 text") from None
-    return parse_id_tokens(lines)
+    return parse_ids(lines)
 
 
-def _stdin_lines() -> list[str]:
-    from lmscite.errors import InputError
+def entry_ids(tokens: list[str]) -> list[TypedId]:
+    """The ids a command that takes entries was given: PMIDs, PubMed links, DOIs, PMC ids, `-`.
 
-    data = sys.stdin.buffer.read()
-    try:
-        return data.decode("utf-8-sig").splitlines()
-    except UnicodeDecodeError:
-        raise InputError("standard input is not UTF-8 text") from None
-
-
-def valid_pmids(tokens: list[str], from_file: Optional[Path] = None) -> list[str]:
-    """PMIDs from the arguments; any token that is not a PMID is a usage error.
-
-    Arguments that hold no id at all (`""`, or `-` on empty input) are an error
-    too: commands read "no PMIDs" as "every entry", which blank input must not
-    turn into by accident.
+    Junk is a usage error (nothing is done), and so are arguments that hold
+    no id at all (`""`, or `-` on empty input): commands read "no ids" as
+    "every entry", which blank input must not turn into by accident.
     """
     from lmscite.errors import InputError
+    from lmscite.ids import require_valid
 
-    pairs = read_ids(tokens, from_file)
-    bad = [raw for raw, pmid in pairs if pmid is None]
-    if bad:
-        raise InputError(f"not a PMID: {bad[0]!r}" + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""))
-    if (tokens or from_file is not None) and not pairs:
-        raise InputError("no PMIDs given (the arguments or the input held none)")
-    return list(dict.fromkeys(pmid for _, pmid in pairs if pmid))
+    ids = require_valid(read_ids(tokens))
+    if tokens and not ids:
+        raise InputError("no ids given (the arguments or the input held none)")
+    return ids

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
-from lmscite.cli.app import app, state, valid_pmids
-from lmscite.cli.console import info, out_jsonl, progress, table, warn
+from lmscite.cli.app import app, entry_ids, state
+from lmscite.cli.console import info, out_jsonl, progress, table, warn, warn_each
 from lmscite.cli.fetch import ATTEMPTS_OPTION, TIMEOUT_OPTION, make_client
 from lmscite.errors import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL
+from lmscite.wording import plural
+
+if TYPE_CHECKING:
+    from lmscite.library.resolve import Resolution
+    from lmscite.library.store import LibraryView
 
 _LONG = 160
 """Longest before/after text a change table shows (--json has it whole)."""
@@ -21,8 +26,8 @@ _LONG = 160
              "  lmscite check --json | jq -r 'select(.kind == \"retracted\") | .pmid'")
 def check(
     ctx: typer.Context,
-    pmids: List[str] = typer.Argument(None, metavar="PMID...|-",
-                                      help="Entries to check (default: all); - reads stdin."),
+    pmids: List[str] = typer.Argument(None, metavar="ID...|-",
+                                      help="Entries to check (default: all): PMIDs, DOIs, PMC ids; - reads stdin."),
     all_: bool = typer.Option(False, "--all", help="Also list entries that have comments (CommentIn)."),
     uncurated: bool = typer.Option(False, "--uncurated", help="Also list entries with no excerpt and no note."),
     json_: bool = typer.Option(False, "--json",
@@ -45,18 +50,21 @@ def check(
     wanted = {*DEFAULT_KINDS, *failing, *(["comment"] if all_ else []), *(["uncurated"] if uncurated else [])}
     kinds = [k for k in KINDS if k in wanted]
     view = state(ctx).library().snapshot()
-    rows = check_library(view, _pmids(pmids), kinds)
+    found = _resolved(view, pmids)
+    rows = check_library(view, found.pmids, kinds)
     if json_:
         out_jsonl([row.as_json() for row in rows])
     else:
         table(["pmid", "kind", "detail"], [[r.pmid, r.finding.kind, r.finding.text] for r in rows])
     counts = {k: sum(r.finding.kind == k for r in rows) for k in kinds}
-    found = ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "nothing to report"
+    summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "nothing to report"
     entries = len({r.pmid for r in rows})
-    info(f"check: {found}" + (f" ({entries} entr{'y' if entries == 1 else 'ies'})" if rows else ""))
+    info(f"check: {summary}" + (f" ({plural(entries, 'entry')})" if rows else ""))
     hits = [k for k in failing if counts.get(k)]
     if hits:
         warn(f"failing on {', '.join(hits)}")
+    found.raise_for_missing()
+    if hits:
         raise typer.Exit(EXIT_PARTIAL)
 
 
@@ -76,43 +84,68 @@ def refresh(
 ) -> None:
     """Fetch stored entries again from PubMed, keep their curation, and report what changed.
 
-    200 entries per request, each batch saved as it arrives; the notices that entries
+    Up to 1,000 entries per request, each batch saved as it arrives; the notices that entries
     link to (retraction, erratum, expression of concern) are fetched too, so exports can
     cite them. An excerpt that a changed abstract breaks keeps its text and is flagged
     (see `lmscite check`). Changes are printed as a table (tab-separated when piped); a
     summary goes to stderr. Exit 0, 1 when some entries were not found or failed, 3 when
-    PubMed could not be reached.
+    PubMed could not be reached, 130 when interrupted (the batches saved before stay saved).
     """
+    from lmscite.sync.fetch import Interrupted
     from lmscite.sync.refresh import refresh as refresh_entries
 
     library = state(ctx).library()
-    wanted = _pmids(pmids)
-    total = len(wanted) or len(library.snapshot())
-    with make_client(max_attempts, timeout) as client, progress("refreshing", total) as advance:
-        report = refresh_entries(library, client, wanted, since_days=since, on_batch=advance)
+    view = library.snapshot()
+    found = _resolved(view, pmids)
+    total = len(found.pmids) or len(view)
+    try:
+        with make_client(max_attempts, timeout) as client, progress("refreshing", total) as advance:
+            report = refresh_entries(library, client, found.pmids, since_days=since, on_batch=advance)
+    except Interrupted as stopped:
+        _print_refresh(stopped.report, json_)
+        raise
+    _print_refresh(report, json_)
+    missing = found.error()
+    if report.unreachable:
+        if missing:
+            warn(str(missing))
+        raise typer.Exit(EXIT_FAILURE)
+    if missing:
+        raise missing
+    raise typer.Exit(EXIT_PARTIAL if report.problems else EXIT_OK)
+
+
+def _print_refresh(report, json_: bool) -> None:
+    """Changes on stdout (JSON lines, or a table), problems, flags and the summary on stderr."""
+    from lmscite.sync.fetch import Status
+
     if json_:
         out_jsonl([r.as_json() for r in report.entries])
     elif any(r.changes for r in report.entries):
         table(["pmid", "change", "before", "after"],
               [[r.pmid, c.field, _short(c.before), _short(c.after)] for r in report.entries for c in r.changes])
-    for problem in report.problems[:20]:
-        warn(f"{problem.pmid}: {problem.status} ({problem.message})")
-    if len(report.problems) > 20:
-        warn(f"... and {len(report.problems) - 20} more problems (use --json to see all)")
-    for notice in [o for o in report.notices if o.status != "fetched"][:20]:
-        warn(f"linked notice {notice.id}: {notice.status} ({notice.message})")
-    for flagged in [r for r in report.entries if r.flagged][:20]:
-        warn(f"{flagged.pmid}: the abstract changed and the excerpt no longer matches it; the excerpt "
-             f"was kept and flagged (see lmscite show {flagged.pmid} --sentences)")
+    warn_each([f"{problem.pmid}: {problem.status} ({problem.message})" for problem in report.problems])
+    warn_each([f"linked notice {notice.id}: {notice.status} ({notice.message})"
+               for notice in report.notices if notice.status is not Status.FETCHED], what="linked notices")
+    warn_each([f"{flagged.pmid}: the abstract changed and the excerpt no longer matches it; the excerpt "
+               f"was kept and flagged (see lmscite show {flagged.pmid} --sentences)"
+               for flagged in report.entries if flagged.flagged], what="flagged excerpts")
     info(f"refresh: {report.summary()}")
-    if report.unreachable:
-        raise typer.Exit(EXIT_FAILURE)
-    raise typer.Exit(EXIT_PARTIAL if report.problems else EXIT_OK)
 
 
-def _pmids(tokens: Optional[List[str]]) -> list[str]:
-    """The PMIDs asked for; none at all means the whole library (an empty `-` is refused)."""
-    return valid_pmids(tokens or [])
+def _resolved(view: LibraryView, tokens: Optional[List[str]]) -> Resolution:
+    """The entries asked for; none at all means the whole library (an empty `-` is refused).
+
+    When every id asked for is unknown, that is reported at once: an empty
+    list would otherwise mean "every entry".
+    """
+    from lmscite.library.resolve import Resolution, resolve
+
+    if not tokens:
+        return Resolution()
+    found = resolve(view, entry_ids(tokens))
+    found.require_any()
+    return found
 
 
 def _short(text: Optional[str]) -> str:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import os
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
-from lmscite.cli.app import app, state, valid_pmids
-from lmscite.cli.console import info, out, out_json, warn
+from lmscite.cli.app import app, entry_ids, state
+from lmscite.cli.console import info, out, out_bytes, out_json, stdin_text, warn_each
 from lmscite.errors import InputError
+from lmscite.wording import plural
 
 PAGE_FORMATS = ("markdown", "html")
 FORMATS = ("markdown", "html", "bibtex", "ris", "csljson", "json", "jsonl")
@@ -63,7 +63,8 @@ def generation_date(environ: dict[str, str] | None = None) -> str:
 def export(
     ctx: typer.Context,
     ids: Optional[List[str]] = typer.Argument(
-        None, metavar="[PMID...|-]", help="Only these PMIDs, in this order; - reads them from stdin."),
+        None, metavar="[ID...|-]",
+        help="Only these entries (PMIDs, PubMed links, DOIs, PMC ids), in this order; - reads stdin."),
     format: str = typer.Option("markdown", "--format", "-f", metavar="|".join(FORMATS),
                                help="Output format."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE",
@@ -72,7 +73,7 @@ def export(
                                       help="Only entries in this section (repeatable)."),
     tag: List[str] = typer.Option([], "--tag", metavar="TAG",
                                   help="Only entries with this tag (repeatable: all must match)."),
-    pmid: List[str] = typer.Option([], "--pmid", metavar="PMID", help="Only this PMID (repeatable)."),
+    pmid: List[str] = typer.Option([], "--pmid", metavar="ID", help="Only this entry (repeatable)."),
     year: List[str] = typer.Option([], "--year", metavar="YEAR",
                                    help="Publication year or range: 2000, 1998-2001, 2010-."),
     sort: Optional[str] = typer.Option(
@@ -87,6 +88,8 @@ def export(
     template: Optional[Path] = typer.Option(
         None, "--template", metavar="FILE",
         help="Your own Jinja2 template (markdown and html; see docs/templates.md)."),
+    template_dir: Optional[Path] = typer.Option(
+        None, "--template-dir", metavar="DIR", help="The folder your template may include files from."),
     title: Optional[str] = typer.Option(None, "--title", metavar="TEXT",
                                         help="Page title (overrides `lmscite page set title`)."),
     intro: Optional[str] = typer.Option(None, "--intro", metavar="TEXT",
@@ -97,6 +100,7 @@ def export(
     """Export entries as an annotated bibliography page or for a reference manager."""
     from lmscite.library.query import Filter, select, sort_key
     from lmscite.library.query import entries as to_entries
+    from lmscite.library.resolve import resolve
     from lmscite.render import ExportOptions, Page, renderer
     from lmscite.render.page import page_order
 
@@ -109,12 +113,17 @@ def export(
         raise InputError(f"--template works with --format markdown or html, not {format}")
     if output is not None and str(output) != "-" and output.is_dir():
         raise InputError(f"{output} is a folder; give a file name to --output")
-    wanted = valid_pmids([*pmid, *(ids or [])]) if (pmid or ids) else []
-    view = state(ctx).library().snapshot()
+    asked = entry_ids([*pmid, *(ids or [])]) if (pmid or ids) else []
+    library = state(ctx).library()
+    view = library.snapshot()
     if not len(view):
         raise InputError(f"the library {view.path} is empty; add records with `lmscite import` or `lmscite fetch`")
+    found = resolve(view, asked)
+    found.require_any()
+    wanted = found.pmids
     rows = select(view, Filter(pmids=wanted, tags=tag, sections=section, years=year))
     if not rows:
+        found.raise_for_missing()
         raise InputError("no entry matches the selection; nothing was exported")
     if sort or not wanted:
         key = sort_key(sort or "date")
@@ -135,42 +144,37 @@ def export(
 
     options = ExportOptions(format=format, page=page, max_authors=max_authors, affiliations=affiliations,
                             abstract=abstract, template=str(template) if template else None,
+                            template_dir=str(template_dir) if template_dir else None,
                             notices=linked_notices(view, chosen))
     text = renderer(format)(chosen, options)
-    _write(text, output)
+    _write(text, output, library.protected())
     if output is not None and str(output) != "-":
-        info(f"exported {len(chosen)} entr{'y' if len(chosen) == 1 else 'ies'} as {format} to {output}")
+        info(f"exported {plural(len(chosen), 'entry')} as {format} to {output}")
+    found.raise_for_missing()
 
 
 def _warn_drift(entries: list) -> None:
     """An excerpt that no longer matches its abstract is exported as stored, with a warning."""
     from lmscite.curation.excerpt import excerpt_problems
 
-    for entry in entries:
-        if entry.curation.excerpt or entry.curation.glosses:
-            for problem in excerpt_problems(entry):
-                warn(f"PMID {entry.pmid}: {problem}")
+    warn_each([f"PMID {entry.pmid}: {problem}" for entry in entries
+               if entry.curation.excerpt or entry.curation.glosses for problem in excerpt_problems(entry)],
+              what="stale excerpts", hint="see `lmscite check`")
 
 
-def _write(text: str, output: Optional[Path]) -> None:
+def _write(text: str, output: Optional[Path], protected: dict[Path, str]) -> None:
+    """Standard output, or the file `-o` names, which may not be one of `protected` (the library's)."""
     body = text.encode("utf-8")
     if output is None or str(output) == "-":
-        sys.stdout.buffer.write(body)
-        sys.stdout.flush()
+        out_bytes(body)
         return
-    from lmscite.library.store import atomic_write
+    from lmscite.files import write_output
 
-    atomic_write(output, body)
+    write_output(output, body, protected)
 
 
 def _read_text(text: str) -> str:
-    if text != "-":
-        return text
-    data = sys.stdin.buffer.read()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError("standard input is not UTF-8 text") from None
+    return stdin_text() if text == "-" else text
 
 
 @page_app.command("set", epilog="Example: lmscite page set intro - < intro.md")

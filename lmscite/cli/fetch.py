@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
 from lmscite.cli.app import app, read_ids, state
-from lmscite.cli.console import info, out_jsonl, progress, stdout_is_tty, warn
+from lmscite.cli.console import (
+    info,
+    out,
+    out_jsonl,
+    progress,
+    stdout_is_tty,
+    warn,
+    warn_each,
+)
 from lmscite.errors import EXIT_FAILURE, EXIT_OK, EXIT_PARTIAL, InputError
 
 ATTEMPTS_OPTION = typer.Option(6, "--max-attempts", metavar="N", min=1, help="Tries per request before giving up.")
@@ -51,50 +58,63 @@ def fetch(
     max_attempts: int = ATTEMPTS_OPTION,
     timeout: float = TIMEOUT_OPTION,
 ) -> None:
-    """Fetch PubMed records into the library, 200 per request, saving each batch as it arrives.
+    """Fetch PubMed records into the library, up to 1,000 per request, saving each batch as it arrives.
 
     Prints the PMIDs now in the library on stdout when piped (or results with --json);
     a summary goes to stderr. Exit 0 when every id was fetched or already there, 1 when
-    some were not found, invalid or failed, 3 when PubMed could not be reached.
+    some were not found, invalid or failed, 3 when PubMed could not be reached, 130 when
+    interrupted (every batch saved before stays saved, and the summary says what was).
     """
-    from lmscite.sync.fetch import fetch_ids
+    from lmscite.sync.fetch import Interrupted, fetch_ids
 
-    tokens = [raw for raw, _ in read_ids(ids or [], from_file)]
+    tokens = [typed.raw for typed in read_ids(ids or [], from_file)]
     if not tokens:
         raise InputError("no ids given (pass PMIDs as arguments, - for stdin, or --from FILE)")
     library = state(ctx).library()
-    with make_client(max_attempts, timeout) as client, progress("fetching", len(tokens)) as advance:
-        report = fetch_ids(library, client, tokens, refresh=refresh, on_batch=advance)
-        if with_notices:
-            _fetch_notices(library, client, report.stored_pmids())
+    try:
+        with make_client(max_attempts, timeout) as client, progress("fetching", len(tokens)) as advance:
+            report = fetch_ids(library, client, tokens, refresh=refresh, on_batch=advance)
+            if with_notices:
+                _fetch_notices(library, client, report)
+    except Interrupted as stopped:
+        _print_report(stopped.report, json_)
+        raise
     _report(report, json_)
 
 
-def _fetch_notices(library, client, pmids: list[str]) -> None:
+def _fetch_notices(library, client, report) -> None:
     """Linked notices are cited, not listed: their problems are warnings that leave the exit code alone."""
+    from lmscite.sync.fetch import Interrupted, Status
     from lmscite.sync.notices import fetch_notices
 
-    outcomes = fetch_notices(library, client, pmids)
-    for outcome in [o for o in outcomes if o.status != "fetched"][:20]:
-        warn(f"linked notice {outcome.id}: {outcome.status} ({outcome.message})")
-    fetched = sum(o.status == "fetched" for o in outcomes)
+    try:
+        outcomes = fetch_notices(library, client, report.stored_pmids())
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted while fetching linked notices: every id was fetched and saved; "
+                          "run the same command again to fetch the notices", report) from None
+    warn_each([f"linked notice {o.id}: {o.status} ({o.message})" for o in outcomes
+               if o.status is not Status.FETCHED], what="linked notices")
+    fetched = sum(o.status is Status.FETCHED for o in outcomes)
     missed = len(outcomes) - fetched
     info(f"linked notices: {fetched} fetched" + (f", {missed} not fetched" if missed else ""))
 
 
 def _report(report, json_: bool) -> None:
-    if json_:
-        out_jsonl([o.as_json() for o in report.outcomes])
-    elif not stdout_is_tty():
-        sys.stdout.write("".join(f"{p}\n" for p in report.stored_pmids()))
-    for problem in report.problems[:20]:
-        warn(f"{problem.id}: {problem.status}" + (f" ({problem.message})" if problem.message else ""))
-    if len(report.problems) > 20:
-        warn(f"... and {len(report.problems) - 20} more problems (use --json to see all)")
-    info(f"fetch: {report.summary()}")
+    _print_report(report, json_)
     if report.unreachable:
         raise typer.Exit(EXIT_FAILURE)
     raise typer.Exit(EXIT_PARTIAL if report.problems else EXIT_OK)
+
+
+def _print_report(report, json_: bool) -> None:
+    """Outcomes on stdout (JSON lines, or the stored PMIDs when piped), problems and summary on stderr."""
+    if json_:
+        out_jsonl([o.as_json() for o in report.outcomes])
+    elif not stdout_is_tty():
+        out("".join(f"{p}\n" for p in report.stored_pmids()))
+    warn_each([f"{problem.id}: {problem.status}" + (f" ({problem.message})" if problem.message else "")
+               for problem in report.problems])
+    info(f"fetch: {report.summary()}")
 
 
 @app.command(epilog="\b\nExamples:\n  lmscite search 'liver metastases AND leiomyosarcoma' --max 50\n"
@@ -107,17 +127,28 @@ def search(
                                        help="At most N ids (default: all, up to PubMed's 9,999)."),
     sort: Optional[str] = typer.Option(None, "--sort", metavar="ORDER",
                                        help="relevance, pub_date, Author, JournalName (PubMed's sort names)."),
-    mindate: Optional[str] = typer.Option(None, "--mindate", metavar="DATE", help="From date: 2000 or 2000/01/31."),
-    maxdate: Optional[str] = typer.Option(None, "--maxdate", metavar="DATE", help="To date."),
+    mindate: Optional[str] = typer.Option(None, "--mindate", metavar="DATE",
+                                          help="From date: 2000, 2000/01 or 2000/01/31 (needs --maxdate)."),
+    maxdate: Optional[str] = typer.Option(None, "--maxdate", metavar="DATE", help="To date, in the same forms."),
     count: bool = typer.Option(False, "--count", help="Print only how many records match."),
     fetch_: bool = typer.Option(False, "--fetch", help="Also fetch the hits into the library."),
     save: Optional[str] = typer.Option(None, "--save", metavar="NAME",
                                        help="Keep the query under NAME: exported pages link it."),
     json_: bool = typer.Option(False, "--json", help="Print the result as JSON (count, ids, warnings)."),
 ) -> None:
-    """Search PubMed; print the matching PMIDs one per line (pipe them into `lmscite fetch -`)."""
+    """Search PubMed; print the matching PMIDs one per line (pipe them into `lmscite fetch -`).
+
+    Dates are PubMed's: YYYY, YYYY/MM or YYYY/MM/DD, both ends of the range given; a bad
+    date, a range that ends before it starts or an unknown sort order exits 2 before
+    anything is sent.
+    """
     from dataclasses import asdict
 
+    from lmscite.pubmed.eutils import search_filters
+
+    if not query.strip():
+        raise InputError("the search query is empty")
+    search_filters(sort, mindate, maxdate)
     if save:
         with state(ctx).library().transaction() as view:
             searches = dict(view.meta().get("searches", {}))
@@ -126,7 +157,7 @@ def search(
         info(f"saved the search as {save!r}")
     with make_client() as client:
         if count:
-            sys.stdout.write(f"{client.count(query)}\n")
+            out(str(client.count(query, mindate=mindate, maxdate=maxdate)))
             return
         result = client.esearch_all(query, max_, sort=sort, mindate=mindate, maxdate=maxdate)
         for notice in result.warnings + result.errors:
@@ -139,7 +170,7 @@ def search(
 
             out_json(asdict(result))
         else:
-            sys.stdout.write("".join(f"{pmid}\n" for pmid in result.ids))
+            out("".join(f"{pmid}\n" for pmid in result.ids))
         info(f"search: {len(result.ids)} of {result.count} matching records")
         if fetch_ and result.ids:
             from lmscite.sync.fetch import fetch_ids

@@ -9,9 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 
 from lmscite.curation.flags import DEFAULT_KINDS, KINDS, LINKS, EntryFinding, findings
-from lmscite.errors import (
-    NotInLibraryError,
-)
+from lmscite.errors import NotInLibraryError
 from lmscite.ids import dedupe
 from lmscite.library.store import LibraryView
 from lmscite.model import Entry
@@ -34,8 +32,7 @@ def check_library(view: LibraryView, pmids: Sequence[str] = (),
     """Findings about the stored entries (or just `pmids`, each of which must be stored), most serious first."""
     missing = [p for p in pmids if p not in view]
     if missing:
-        raise NotInLibraryError(f"PMID {missing[0]} is not in the library"
-                                + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
+        raise NotInLibraryError(missing)
     rows: list[EntryFinding] = []
     for pmid in dedupe(pmids) if pmids else view.pmids():
         entry = view.get(pmid)

@@ -30,6 +30,7 @@ from lmscite.curation.excerpt import (
     sentence_span,
     squash,
 )
+from lmscite.curation.names import clean_name
 from lmscite.curation.sentences import Sentence, sentences
 from lmscite.errors import InputError
 from lmscite.library.store import now
@@ -94,16 +95,24 @@ class Edit:
             raise InputError(f"cannot clear {unknown[0]!r} (choose from {', '.join(CLEARABLE)})")
         if self.section is not None and self.no_section:
             raise InputError("give either --section or --no-section, not both")
-        if self.section is not None and not self.section.strip():
+        if self.section is not None and not clean_name(self.section):
             raise InputError("the section name is empty (use --no-section to remove the section)")
         if self.order is not None and not 0 <= self.order <= MAX_ORDER:
             raise InputError(f"the order must be a whole number from 0 to {MAX_ORDER}, not {self.order}")
-        for kind, values in (("tag", [*self.tags, *self.untags]), ("note", self.notes)):
-            if any(not value.strip() for value in values):
-                raise InputError(f"a {kind} is empty")
+        if any(not clean_name(tag) for tag in [*self.tags, *self.untags]):
+            raise InputError("a tag is empty")
+        if any(not note.strip() for note in self.notes):
+            raise InputError("a note is empty")
+        both = set(map(clean_name, self.tags)) & set(map(clean_name, self.untags))
+        if both:
+            raise InputError(f"the tag {sorted(both)[0]!r} is both added and removed; give it once")
+        phrases = [squash(gloss.phrase) for gloss in self.glosses]
         for gloss in self.glosses:
             if not gloss.phrase.strip() or not gloss.note.strip():
                 raise InputError("a gloss needs both a phrase and a note")
+        twice = next((phrase for phrase in phrases if phrases.count(phrase) > 1), None)
+        if twice is not None:
+            raise InputError(f"the phrase {twice!r} is glossed twice; give one note for it")
 
 
 def annotate(entry: Entry, edit: Edit, stamp: str | None = None) -> Entry | None:
@@ -122,18 +131,25 @@ def annotate(entry: Entry, edit: Edit, stamp: str | None = None) -> Entry | None
         fresh = Gloss(squash(gloss.phrase), gloss.note.strip())
         cur.glosses = [g for g in cur.glosses if g.phrase != fresh.phrase] + [fresh]
     cur.notes = cur.notes + [note.strip() for note in edit.notes]
-    tags = [t.strip() for t in edit.tags]
-    untags = {t.strip() for t in edit.untags}
+    tags = [clean_name(t) for t in edit.tags]
+    untags = {clean_name(t) for t in edit.untags}
     cur.tags = [t for t in dict.fromkeys([*cur.tags, *tags]) if t not in untags]
     if edit.no_section:
         cur.section = None
     elif edit.section is not None:
-        cur.section = edit.section.strip()
+        cur.section = clean_name(edit.section)
     if edit.order is not None:
         cur.order = edit.order
     changed = stamped(entry, cur, stamp)
     if changed is not None and cur.glosses and (edit.needs_one_entry() or "excerpt" in cleared):
-        check_glosses(changed, found)
+        try:
+            check_glosses(changed, found)
+        except InputError as exc:
+            given = {squash(g.phrase) for g in edit.glosses}
+            if all(g.phrase in given for g in cur.glosses):
+                raise
+            raise InputError(f"{exc}; it is a gloss stored before: choose an excerpt that holds it, "
+                             f"or drop the stored glosses with --clear glosses") from None
     return changed
 
 
@@ -179,7 +195,8 @@ def curation_from_data(entry: Entry, data: Any, *, excerpt: list[Passage] | None
     """
     pmid = entry.pmid
     if data is None:
-        data = {}
+        raise pmid_error(pmid, "the curation given is empty (null), which would clear it all; "
+                               "write {} to clear it, or change nothing")
     if not isinstance(data, dict):
         raise pmid_error(pmid, "the curation must be a mapping of " + ", ".join(FIELDS))
     unknown = [key for key in data if key not in FIELDS]
@@ -187,7 +204,7 @@ def curation_from_data(entry: Entry, data: Any, *, excerpt: list[Passage] | None
         raise pmid_error(pmid, f"unknown field {unknown[0]!r} (fields: {', '.join(FIELDS)})")
     found = sentences(entry.abstract)
     cur = Curation(
-        section=_optional_text(data.get("section"), pmid, "section"),
+        section=_section(data.get("section"), pmid),
         order=_order(data.get("order"), pmid),
         tags=list(dict.fromkeys(_texts(data.get("tags"), pmid, "tags"))),
         excerpt=copy.deepcopy(excerpt) if excerpt is not None else _excerpt(data.get("excerpt"), found, pmid),
@@ -200,12 +217,12 @@ def curation_from_data(entry: Entry, data: Any, *, excerpt: list[Passage] | None
     return cur
 
 
-def _optional_text(value: Any, pmid: str, name: str) -> str | None:
+def _section(value: Any, pmid: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise pmid_error(pmid, f"`{name}` must be text")
-    return value.strip() or None
+        raise pmid_error(pmid, "`section` must be text")
+    return clean_name(value) or None
 
 
 def _order(value: Any, pmid: str) -> int | None:
@@ -217,12 +234,14 @@ def _order(value: Any, pmid: str) -> int | None:
 
 
 def _texts(value: Any, pmid: str, name: str) -> list[str]:
+    """A list of texts; a bare text is refused, not read as a list of one (or of its letters)."""
     if value is None:
         return []
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+    if isinstance(value, str):
+        raise pmid_error(pmid, f"`{name}` must be a list: write [{value}] (or - {value} on its own line)")
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise pmid_error(pmid, f"`{name}` must be a list of text")
-    texts = [v.strip() for v in items]
+    texts = [clean_name(v) if name == "tags" else v.strip() for v in value]
     if any(not t for t in texts):
         raise pmid_error(pmid, f"`{name}` holds an empty item")
     return texts
@@ -299,8 +318,3 @@ def _run_of(value: Any, where: str) -> Run:
 def set_curation(entry: Entry, data: Any, stamp: str | None = None) -> Entry | None:
     """The entry with the curation `data` describes (whole), stamped; None when unchanged."""
     return stamped(entry, curation_from_data(entry, data), stamp)
-
-
-def apply_curation(entry: Entry, new: Curation, stamp: str | None = None) -> Entry | None:
-    """The entry with the curation `parse_edit_document` returned, stamped; None when unchanged."""
-    return stamped(entry, copy.deepcopy(new), stamp)

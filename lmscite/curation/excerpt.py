@@ -20,7 +20,6 @@ later change of the abstract is detected, never silently misquoted.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -29,15 +28,13 @@ from lmscite import markup
 from lmscite.curation.sentences import Sentence, sentences
 from lmscite.errors import InputError
 from lmscite.model import Entry, Gloss, Passage
+from lmscite.wording import plural
 
 _MARK = r"(?:\.\.\.|\u2026)"
 _RUN = re.compile(
     rf"\s*(?P<before>{_MARK})?\s*(?P<start>\d+)(?:\s*[-\u2013]\s*(?P<end>\d+))?"
     rf"(?P<after>{_MARK})?\s*[,;]?")
 _SPACE = re.compile(r"\s+")
-_TOKEN = re.compile(r"<[^>]*>|&[^;\s<&]*;|[^<&]+|[<&]")
-_OPEN_TAG = re.compile(r"<([A-Za-z][\w.:-]*)[^>]*(?<!/)>")
-_CLOSE_TAG = re.compile(r"</([A-Za-z][\w.:-]*)\s*>")
 
 
 # --- small helpers ----------------------------------------------------------
@@ -56,11 +53,6 @@ def pmid_error(pmid: str, message: str) -> InputError:
 def sentence_span(start: int, end: int) -> str:
     """A run of sentences as specs and messages write it: "3" or "3-5"."""
     return str(start) if start == end else f"{start}-{end}"
-
-
-def plural(count: int, word: str) -> str:
-    """Counts in messages: "1 sentence", "2 sentences"."""
-    return f"{count} {word}" + ("" if count == 1 else "s")
 
 
 # --- excerpt specs and passages ---------------------------------------------
@@ -162,10 +154,21 @@ def quote_passage(found: Sequence[Sentence], quote: str, pmid: str) -> Passage:
 
     spans = [(sentence_at(h), sentence_at(h + len(wanted) - 1)) for h in hits]
     if len(spans) > 1:
-        where = ", ".join(sentence_span(a, b) for a, b in spans)
         raise pmid_error(pmid, f"the quote {wanted!r} occurs {len(spans)} times in the abstract "
-                               f"(sentences {where}); quote more of the sentence")
+                               f"({_where(spans)}); quote more of the sentence")
     return passage_of(found, spans[0][0], spans[0][1], pmid)
+
+
+_LISTED = 5
+"""At most this many places are named in a message; the rest are counted."""
+
+
+def _where(spans: Sequence[tuple[int, int]]) -> str:
+    """Distinct places, a few named: "sentences 1, 3-4 and 2 more", never "1, 1, 1, ..." for every hit."""
+    places = [sentence_span(a, b) for a, b in dict.fromkeys(spans)]
+    named = ", ".join(places[:_LISTED])
+    rest = f" and {len(places) - _LISTED} more" if len(places) > _LISTED else ""
+    return f"{'sentence' if len(places) == 1 else 'sentences'} {named}{rest}"
 
 
 def find_run(found: Sequence[Sentence], text: str) -> tuple[int, int] | None:
@@ -253,7 +256,7 @@ def excerpt_parts(entry: Entry) -> list[ExcerptPart]:
         if gap:
             parts.append(ExcerptPart("gap", "..."))
         offsets = sorted(points.get(index, {}))
-        pieces = split_fragment(fragment, offsets)
+        pieces = markup.cut(fragment, offsets)
         if pieces[0]:
             parts.append(ExcerptPart("text", pieces[0]))
         for offset, piece in zip(offsets, pieces[1:]):
@@ -279,72 +282,6 @@ def excerpt_text(entry: Entry, gloss: Callable[[str], str] = lambda note: f"[{no
             out += piece if not out or glued else " " + piece
         last = part.kind
     return out
-
-
-def split_fragment(fragment: str, offsets: Sequence[int]) -> list[str]:
-    """Cut a markup fragment at plain-text offsets into len(offsets) + 1 well-formed fragments.
-
-    Tags open at a cut are closed before it and reopened after it, and
-    closing tags right at a cut stay before it, so "in <i>E. coli</i> strains"
-    cut after "E. coli" gives "in <i>E. coli</i>" and " strains".
-    """
-    cuts = sorted(set(o for o in offsets if o > 0))
-    pieces: list[str] = []
-    current: list[str] = []
-    stack: list[tuple[str, str]] = []
-    position = 0
-    pending = False
-
-    def cut() -> None:
-        pieces.append("".join(current) + "".join(f"</{name}>" for name, _raw in reversed(stack)))
-        current[:] = [raw for _name, raw in stack]
-
-    for token in _TOKEN.finditer(fragment):
-        raw = token.group()
-        closing = _CLOSE_TAG.fullmatch(raw)
-        if pending and not closing:
-            cut()
-            pending = False
-        if raw.startswith("<") and len(raw) > 1:
-            _follow(raw, stack)
-            current.append(raw)
-            continue
-        if raw.startswith("&"):
-            current.append(raw)
-            position += len(html.unescape(raw))
-            while cuts and position >= cuts[0]:
-                cuts.pop(0)
-                pending = True
-            continue
-        text = raw
-        while cuts and position + len(text) >= cuts[0]:
-            keep = max(cuts.pop(0) - position, 0)
-            current.append(text[:keep])
-            text, position = text[keep:], position + keep
-            if not text:
-                pending = True
-                break
-            cut()
-        if text:
-            current.append(text)
-            position += len(text)
-    if pending:
-        cut()
-    pieces.append("".join(current))
-    while len(pieces) < len(set(o for o in offsets if o > 0)) + 1:
-        pieces.append("")
-    return pieces
-
-
-def _follow(raw: str, stack: list[tuple[str, str]]) -> None:
-    """Keep the stack of open tags in step with one tag."""
-    opening = _OPEN_TAG.fullmatch(raw)
-    closing = _CLOSE_TAG.fullmatch(raw)
-    if opening:
-        stack.append((opening.group(1), raw))
-    elif closing and closing.group(1) in [name for name, _raw in stack]:
-        while stack and stack.pop()[0] != closing.group(1):
-            pass
 
 
 # --- glosses and drift ------------------------------------------------------
@@ -397,4 +334,6 @@ def check_glosses(entry: Entry, found: Sequence[Sentence]) -> None:
     where = "excerpt" if entry.curation.excerpt else "abstract"
     for gloss in entry.curation.glosses:
         if not any(gloss.phrase in plain for plain in plains):
-            raise pmid_error(entry.pmid, f"the gloss phrase {gloss.phrase!r} is not in the {where}")
+            holders = [s.number for s in found if gloss.phrase in s.text] if entry.curation.excerpt else []
+            hint = f" (it is in sentence {holders[0]})" if len(holders) == 1 else ""
+            raise pmid_error(entry.pmid, f"the gloss phrase {gloss.phrase!r} is not in the {where}{hint}")

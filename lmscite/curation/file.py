@@ -51,6 +51,7 @@ from typing import Any
 import yaml
 
 from lmscite import markup
+from lmscite.citation import shown_title
 from lmscite.curation.edit import (
     FIELDS,
     curation_from_data,
@@ -58,17 +59,16 @@ from lmscite.curation.edit import (
     editable,
     set_curation,
 )
-from lmscite.curation.excerpt import Run, parse_spec, plural
-from lmscite.curation.sections import (
-    META_SECTION_ORDER,
-    check_order_known,
-    page_sort_key,
-)
+from lmscite.curation.excerpt import Run, parse_spec
+from lmscite.curation.names import clean_name
+from lmscite.curation.order import page_sort_key
+from lmscite.curation.sections import META_SECTION_ORDER, check_order_known
 from lmscite.curation.sentences import sentences
 from lmscite.errors import InputError
 from lmscite.ids import normalise_pmid
 from lmscite.library.store import LibraryView, now
 from lmscite.model import Curation, Entry, Passage
+from lmscite.wording import plural
 
 PAGE_KEYS = ("title", "intro", "footer")
 FILE_KEYS = ("page", "sections", "searches", "entries")
@@ -161,11 +161,12 @@ class ApplyReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     settings: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    """PMIDs the file curates that the library does not hold: skipped, for the caller to report."""
 
     def summary(self, dry_run: bool = False) -> str:
         verb = "would update" if dry_run else "updated"
-        text = (f"{verb} {len(self.updated)} entr{'y' if len(self.updated) == 1 else 'ies'}, "
-                f"{len(self.unchanged)} unchanged")
+        text = f"{verb} {plural(len(self.updated), 'entry')}, {len(self.unchanged)} unchanged"
         if self.settings:
             text += f"; {'would set' if dry_run else 'set'} {', '.join(self.settings)}"
         return text
@@ -176,7 +177,9 @@ def apply_document(view: LibraryView, document: Any, name: str, *, dry_run: bool
     """Check the whole curation file against the library, then apply it (unless `dry_run`).
 
     Nothing changes unless everything is valid; call inside one
-    `Library.transaction` so that it is one write.
+    `Library.transaction` so that it is one write.  Entries the library does
+    not hold are skipped and listed in `ApplyReport.missing`, as every
+    command does with ids it does not have.
     """
     if document is None:
         document = {}
@@ -185,6 +188,11 @@ def apply_document(view: LibraryView, document: Any, name: str, *, dry_run: bool
     unknown = [key for key in document if key not in FILE_KEYS]
     if unknown:
         raise InputError(f"{name}: unknown key {unknown[0]!r} (keys: {', '.join(FILE_KEYS)})")
+    blank = next((key for key in FILE_KEYS if key in document and document[key] is None), None)
+    if blank:
+        empty = "[]" if blank == "sections" else "{}"
+        raise InputError(f"{name}: `{blank}` is given with no value; write `{blank}: {empty}` to clear it, "
+                         f"or leave the key out to keep it; nothing was changed")
     settings = _settings(document, name)
     stamp = stamp or now()
     report = ApplyReport()
@@ -193,7 +201,7 @@ def apply_document(view: LibraryView, document: Any, name: str, *, dry_run: bool
     for pmid, data in _entries_of(document, name).items():
         entry = view.get(pmid)
         if entry is None:
-            problems.append(f"PMID {pmid} is not in the library; add it with `lmscite fetch {pmid}`")
+            report.missing.append(pmid)
             continue
         try:
             updated = set_curation(entry, data, stamp)
@@ -221,7 +229,7 @@ def _settings(document: dict[str, Any], name: str) -> dict[str, Any]:
     """The library settings the file sets: meta key -> value (None clears)."""
     settings: dict[str, Any] = {}
     if "page" in document:
-        page = document["page"] or {}
+        page = document["page"]
         if not isinstance(page, dict) or any(k not in PAGE_KEYS for k in page):
             raise InputError(f"{name}: `page` holds only {', '.join(PAGE_KEYS)}")
         if any(v is not None and not isinstance(v, str) for v in page.values()):
@@ -229,16 +237,16 @@ def _settings(document: dict[str, Any], name: str) -> dict[str, Any]:
         kept = {k: page[k].strip() for k in PAGE_KEYS if page.get(k) and page[k].strip()}
         settings[META_PAGE] = kept or None
     if "sections" in document:
-        names = document["sections"] or []
-        if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+        names = document["sections"]
+        if not isinstance(names, list) or not all(isinstance(n, str) and clean_name(n) for n in names):
             raise InputError(f"{name}: `sections` must be a list of section names")
-        names = [n.strip() for n in names]
+        names = [clean_name(n) for n in names]
         duplicate = next((n for n, count in Counter(names).items() if count > 1), None)
         if duplicate:
             raise InputError(f"{name}: section {duplicate!r} is listed twice in `sections`")
         settings[META_SECTION_ORDER] = names or None
     if "searches" in document:
-        searches = document["searches"] or {}
+        searches = document["searches"]
         if not isinstance(searches, dict) or not all(
                 isinstance(k, str) and k.strip() and isinstance(v, str) and v.strip()
                 for k, v in searches.items()):
@@ -258,6 +266,9 @@ def _entries_of(document: dict[str, Any], name: str) -> dict[str, Any]:
             raise InputError(f"{name}: {key!r} under `entries` is not a PMID")
         if pmid in out:
             raise InputError(f"{name}: PMID {pmid} is listed twice under `entries`")
+        if data is None:
+            raise InputError(f"{name}: PMID {pmid} is listed with no curation; write `\"{pmid}\": {{}}` "
+                             f"to clear its curation, or leave it out to keep it; nothing was changed")
         out[pmid] = data
     return out
 
@@ -311,7 +322,7 @@ these comment lines left, to change nothing; replace it by {} to clear it all.
 def edit_document(entry: Entry) -> str:
     """The readable document `annotate --edit` opens: sentences as comments, then the curation."""
     lines = [f"# lmscite annotate {entry.pmid} --edit",
-             *("# " + line for line in textwrap.wrap(markup.plain(entry.title), 96)), "#"]
+             *("# " + line for line in textwrap.wrap(markup.plain(shown_title(entry)), 96)), "#"]
     found = sentences(entry.abstract)
     lines.append("# The abstract's sentences (read-only):" if found else "# (no abstract)")
     label = None
@@ -337,9 +348,50 @@ def parse_edit_document(entry: Entry, text: str) -> Curation | None:
     if not any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines()):
         return None
     data = parse_document(text.encode(), "yaml", "the edited document")
-    kept = entry.curation.excerpt if _same_spec(data, entry.curation.excerpt) else None
-    new = curation_from_data(entry, data, excerpt=kept)
+    if isinstance(data, dict) and "base" in data:
+        raise InputError("the edited document: `base` belongs to recovery files; apply one with "
+                         f"`lmscite annotate {entry.pmid} --from FILE`")
+    new = parse_edit_data(entry, data)
     return None if editable(new) == editable(entry.curation) else new
+
+
+def parse_edit_data(entry: Entry, data: Any) -> Curation:
+    """The curation an edit document's data asks for, checked against the abstract.
+
+    An excerpt spec left as it was keeps the entry's stored passages.
+    """
+    kept = entry.curation.excerpt if _same_spec(data, entry.curation.excerpt) else None
+    return curation_from_data(entry, data, excerpt=kept)
+
+
+_BASE_NOTE = """# lmscite: `base` below is the curation this edit started from. Keep it as it is:
+# `lmscite annotate {pmid} --from FILE` then applies your changes (and only those)
+# to the entry as it is by then, and says so when another command changed the same thing.
+"""
+
+
+def recovery_document(text: str, base: Curation, pmid: str) -> str:
+    """A kept edit: the text as saved, then its base.
+
+    The text stays as the curator left it when it reads as YAML with the
+    base added (or cannot be read at all, so the curator must fix it anyway);
+    a document whose layout would not take the base, such as ``{}``, is
+    written again in block style first.
+    """
+    tail = _BASE_NOTE.format(pmid=pmid) + _yaml({"base": curation_to_data(base)})
+    joined = text.rstrip("\n") + "\n\n" + tail
+    if _read_yaml(joined) is not None:
+        return joined
+    saved = _read_yaml(text)
+    return _yaml(saved) + "\n" + tail if isinstance(saved, dict) else joined
+
+
+def _read_yaml(text: str) -> Any:
+    """The text's YAML data, or None when it is not YAML."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader)
+    except yaml.YAMLError:
+        return None
 
 
 def _same_spec(data: Any, passages: Sequence[Passage]) -> bool:

@@ -31,10 +31,10 @@ layouts.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 
+from lmscite import markup
 from lmscite.model import Abstract
 
 __all__ = ["Sentence", "sentences", "split"]
@@ -154,115 +154,50 @@ def _is_abbreviation(word: str, previous: str, nxt: str) -> bool:
 
 # --- markup -----------------------------------------------------------------
 
-_TOKEN = re.compile(r"<[^>]*>|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);|[^<&]+|[<&]")
-_TAG_NAME = re.compile(r"[A-Za-z][\w.:-]*")
-
-
-@dataclass
-class _Token:
-    raw: str
-    plain: str
-    start: int
-    """Offset of the token's plain text in the section's plain text."""
-    is_tag: bool
-
-
-class _Builder:
-    """One sentence's fragment and text, whitespace runs squashed across tags."""
-
-    def __init__(self, stack: list[tuple[str, str]]) -> None:
-        self.out = [raw for _name, raw in stack]
-        self.text: list[str] = []
-        self.after_space = False
-
-    def tag(self, raw: str) -> None:
-        self.out.append(raw)
-
-    def opaque(self, raw: str, plain: str) -> None:
-        self.out.append(raw)
-        self.text.append(plain)
-        self.after_space = False
-
-    def chars(self, piece: str) -> None:
-        core = " ".join(piece.split())
-        lead = " " if piece[:1].isspace() and not self.after_space else ""
-        trail = " " if core and piece[-1:].isspace() else ""
-        squashed = lead + core + trail
-        if squashed:
-            self.out.append(squashed)
-            self.text.append(squashed)
-            self.after_space = squashed.endswith(" ")
-
-    def done(self, stack: list[tuple[str, str]]) -> tuple[str, str]:
-        self.out.extend(f"</{name}>" for name, _raw in reversed(stack))
-        return "".join(self.out), "".join(self.text)
-
 
 def _section_sentences(fragment: str) -> list[tuple[str, str]]:
     """(fragment, text) of each sentence of one section's markup fragment.
 
-    One pass over the fragment's tokens: tags open where a sentence starts are
-    reopened in it, and tags still open where it ends are closed.
+    The fragment is cut where each sentence starts and ends
+    (`lmscite.markup.cut`, which reopens and closes the tags open there);
+    each sentence's whitespace is then squashed across its tags.
     """
     if "<" not in fragment and "&" not in fragment:
         return [(text, text) for text in split(fragment)]
-    tokens = _tokens(fragment)
-    spans = _spans("".join(token.plain for token in tokens))
-    found: list[tuple[str, str]] = []
+    parts = markup.pieces(fragment)
+    spans = _spans("".join(plain for _raw, plain in parts))
+    cuts = markup.cut_pieces(parts, [offset for span in spans for offset in span])
+    return [_squashed(piece) for piece in cuts[1::2]]
+
+
+def _squashed(parts: list[markup.Piece]) -> tuple[str, str]:
+    """A sentence's fragment and text, each whitespace run one space, also across tags.
+
+    Of the tags before its first character only those still open there are
+    kept (an empty element or a line break at the cut belongs to no
+    sentence).  An entity stands as written (its character in the text),
+    unless it is whitespace, which is squashed like any other.
+    """
+    first = next((index for index, (_raw, plain) in enumerate(parts) if plain), len(parts))
     stack: list[tuple[str, str]] = []
-    current: _Builder | None = None
-    index = 0
-    for token in tokens:
-        if token.is_tag:
-            _track(token.raw, stack)
-            if current is not None:
-                current.tag(token.raw)
-            continue
-        token_end = token.start + len(token.plain)
-        while index < len(spans) and spans[index][0] < token_end:
-            start, end = spans[index]
-            if current is None:
-                current = _Builder(stack)
-            if token.raw != token.plain and not token.plain.isspace():
-                current.opaque(token.raw, token.plain)
-            else:
-                current.chars(token.plain[max(start - token.start, 0):end - token.start])
-            if end > token_end:
-                break
-            found.append(current.done(stack))
-            current = None
-            index += 1
-    return found
-
-
-def _tokens(fragment: str) -> list[_Token]:
-    tokens: list[_Token] = []
-    offset = 0
-    for match in _TOKEN.finditer(fragment):
-        raw = match.group()
-        is_tag = raw[0] == "<" and len(raw) > 1
-        if is_tag:
-            plain = ""
-        elif raw[0] == "&" and len(raw) > 1:
-            plain = html.unescape(raw)
+    for raw, _plain in parts[:first]:
+        markup.track(raw, stack)
+    out = [raw for _name, raw in stack]
+    text: list[str] = []
+    after_space = False
+    for raw, plain in parts[first:]:
+        if not plain:
+            out.append(raw)
+        elif raw != plain and not plain.isspace():
+            out.append(raw)
+            text.append(plain)
+            after_space = False
         else:
-            plain = raw
-        tokens.append(_Token(raw, plain, offset, is_tag))
-        offset += len(plain)
-    return tokens
-
-
-def _track(raw: str, stack: list[tuple[str, str]]) -> None:
-    """Keep `stack` as the tags open after `raw`; a stray closing tag changes nothing."""
-    if raw.startswith("</"):
-        name = raw[2:-1].strip()
-        for depth in range(len(stack) - 1, -1, -1):
-            if stack[depth][0] == name:
-                del stack[depth:]
-                return
-        return
-    if raw.endswith("/>") or raw[1] in "!?":
-        return
-    name = _TAG_NAME.match(raw, 1)
-    if name:
-        stack.append((name.group(), raw))
+            core = " ".join(plain.split())
+            lead = " " if plain[:1].isspace() and not after_space else ""
+            squashed = lead + core + (" " if core and plain[-1:].isspace() else "")
+            if squashed:
+                out.append(squashed)
+                text.append(squashed)
+                after_space = squashed.endswith(" ")
+    return "".join(out), "".join(text)

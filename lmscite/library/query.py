@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lmscite import markup
-from lmscite.errors import InputError
+from lmscite.errors import InputError, NotInLibraryError
 from lmscite.library.store import LibraryView
 from lmscite.model import Entry, month_number
+from lmscite.wording import capped, shorten
 
 SORTS = ("date", "author", "journal", "added", "pmid")
 
@@ -31,17 +32,29 @@ class Filter:
     grep: str | None = None
 
 
-def _year_matches(year: str | None, wanted: list[str]) -> bool:
-    if year is None:
+YEAR_FORMS = "2000, 1998-2001, 2010- or -2005"
+_YEAR_RANGE = re.compile(r"([0-9]{4})|([0-9]{4})?\s*-\s*([0-9]{4})?")
+
+
+def year_range(spec: str) -> tuple[int, int]:
+    """The first and last year a --year value names; anything else is an InputError, not an empty list."""
+    found = _YEAR_RANGE.fullmatch(spec.strip())
+    if not found or not any(found.groups()):
+        raise InputError(f"--year {shorten(spec)!r} is not a year or a range of years ({YEAR_FORMS})")
+    only, low, high = found.groups()
+    if only:
+        return int(only), int(only)
+    first, last = int(low or 0), int(high or 9999)
+    if first > last:
+        raise InputError(f"--year {spec.strip()}: the range ends before it starts (did you mean {high}-{low}?)")
+    return first, last
+
+
+def _year_matches(year: str | None, wanted: list[tuple[int, int]]) -> bool:
+    if year is None or not year.isdecimal():
         return False
-    for spec in wanted:
-        low, _, high = spec.partition("-")
-        if high or spec.endswith("-"):
-            if (not low or year >= low) and (not high or year <= high):
-                return True
-        elif year == spec:
-            return True
-    return False
+    value = int(year)
+    return any(first <= value <= last for first, last in wanted)
 
 
 def _stored_year(data: dict[str, Any]) -> str | None:
@@ -74,23 +87,22 @@ def _check_known(view: LibraryView, wanted: Filter) -> None:
     for kind, asked, known in (("tag", wanted.tags, tags), ("section", wanted.sections, sections)):
         unknown = [name for name in asked if name not in known]
         if unknown:
-            hint = ", ".join(sorted(known)) or "none yet"
+            hint = capped(sorted(known)) or "none yet"
             raise InputError(f"no entry has the {kind} {unknown[0]!r} (known: {hint})")
 
 
 def select(view: LibraryView, wanted: Filter) -> list[dict[str, Any]]:
     """Stored entries (as JSON) matching every given filter, in library order.
 
-    With explicit PMIDs the order is theirs; a PMID not in the library is an error.
+    With explicit PMIDs the order is theirs; a PMID not in the library is an error
+    (`lmscite.library.resolve` finds which ids name stored entries).
     """
+    years = [year_range(spec) for spec in wanted.years]
     _check_known(view, wanted)
     if wanted.pmids:
         missing = [p for p in wanted.pmids if p not in view]
         if missing:
-            raise InputError(
-                f"PMID {missing[0]} is not in the library"
-                + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
-                + "; add it with `lmscite fetch`")
+            raise NotInLibraryError(missing)
         candidates: Iterable[dict[str, Any]] = (view.raw(p) for p in dict.fromkeys(wanted.pmids))
     else:
         candidates = (view.raw(p) for p in view.pmids())
@@ -105,7 +117,7 @@ def select(view: LibraryView, wanted: Filter) -> list[dict[str, Any]]:
             continue
         if wanted.sections and curation.get("section") not in wanted.sections:
             continue
-        if wanted.years and not _year_matches(_stored_year(data), wanted.years):
+        if years and not _year_matches(_stored_year(data), years):
             continue
         if journal and not _journal_matches(data, journal):
             continue

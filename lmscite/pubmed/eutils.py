@@ -12,7 +12,9 @@ retried with exponential backoff and full jitter (a short first wait, as
 most failures are one-off; see `EutilsClient._delay`), honouring `Retry-After`.
 In a run of batches a failed batch waits out its backoff behind the others,
 so one passing failure does not hold up the whole fetch, while a `Retry-After`
-or three failures in a row make every batch wait.
+or three failures in a row make every batch wait.  Batches are as large as
+NCBI serves reliably (`MAX_BATCH`), halve after a failure and double back
+after each success (see `EutilsClient.efetch_batches`).
 An `<ERROR>` answer describes a request NCBI will never accept, so it is
 raised at once as `EutilsRequestError`.
 
@@ -23,6 +25,7 @@ answer is redacted, because NCBI's error pages echo the request URL.
 
 from __future__ import annotations
 
+import calendar
 import email.utils
 import gzip
 import http.client
@@ -42,11 +45,12 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import TypeVar
 
 from lmscite.config import TOOL, NcbiSettings
-from lmscite.errors import InputError, LmsciteError, NetworkError
+from lmscite.errors import InputError, LmsciteError, NetworkError, ParseError
 from lmscite.ids import dedupe
 
 try:
@@ -54,8 +58,12 @@ try:
 except ImportError:
     fcntl = None  # type: ignore[assignment]
 
-BATCH_SIZE = 200
-"""PMIDs per efetch request, as NCBI recommends for PubMed XML."""
+MAX_BATCH = 1000
+"""Most PMIDs per efetch request: what NCBI's own EDirect sends (docs/performance.md says why)."""
+MIN_BATCH = 250
+"""Fewest PMIDs a failing batch shrinks to: a quarter of `MAX_BATCH`, so halving reaches it in two
+steps with every piece the same size, and an outage costs fewer requests than NCBI's old advice
+of about 200 per request did (docs/performance.md)."""
 GET_MAX_IDS = 50
 GET_MAX_URL = 1500
 """Longer requests go as POST: NCBI and proxies cut long URLs."""
@@ -76,6 +84,9 @@ _ESEARCH_ROOTS = ("eSearchResult",)
 _ERROR_ROOTS = ("eFetchResult", "eSearchResult")
 _TRANSIENT_ERRORS = ("proxy_stream", "Failed to connect to PubOne service")
 """`<ERROR>` texts with which NCBI relays a backend outage (as HTTP 400): worth a retry."""
+_SORTS = {name.casefold(): name for name in ("relevance", "pub_date", "Author", "JournalName")}
+"""The sort orders ESearch documents for PubMed (E-utilities In-Depth, ESearch `sort`)."""
+_DATE = re.compile(r"([0-9]{4})(?:/([0-9]{2})(?:/([0-9]{2}))?)?")
 _ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 _ERROR_TEXT = re.compile(rb"<ERROR>(.*?)(?:</ERROR>|$)", re.S)
 _JSON_ERROR = re.compile(rb'"error"\s*:\s*"([^"]*)"')
@@ -84,6 +95,7 @@ _API_KEY_PARAM = re.compile(r"(api[_-]key\W{1,3})[\w.%-]+", re.IGNORECASE)
 _SHOWN_IDS = 5
 
 _email_warned = False
+T = TypeVar("T")
 
 
 class EutilsRequestError(InputError):
@@ -123,9 +135,10 @@ class _Sent:
 
 @dataclass(eq=False)
 class _Batch:
-    """A batch of PMIDs in `efetch_batches`' queue; a failed one waits there until `ready_at`.
+    """PMIDs waiting in `efetch_batches`' queue; a failed batch waits there until `ready_at`.
 
-    Batches compare by identity: the queue moves one particular batch, never an equal one.
+    Every PMID of a batch has been tried `attempts` times.  Batches compare by
+    identity: the queue moves one particular batch, never an equal one.
     """
 
     pmids: list[str]
@@ -146,21 +159,27 @@ class SearchResult:
 
 
 class _Transient(Exception):
-    """An answer worth retrying; `retry_after` is the server's wish in seconds."""
+    """An answer worth retrying; `retry_after` is the server's wish in seconds.
 
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    `throttled` marks a rate-limit answer (429), which says nothing about the
+    batch's size, so it is not a reason to send smaller batches.
+    """
+
+    def __init__(self, reason: str, retry_after: float | None = None, *, throttled: bool = False) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
+        self.throttled = throttled
 
 
 class _Failed(Exception):
     """One attempt failed in a passing way: `reason` is redacted and ready to show."""
 
-    def __init__(self, info: RequestInfo, reason: str, retry_after: float | None) -> None:
+    def __init__(self, info: RequestInfo, reason: str, retry_after: float | None, *, throttled: bool = False) -> None:
         super().__init__(reason)
         self.info = info
         self.reason = reason
         self.retry_after = retry_after
+        self.throttled = throttled
 
 
 def default_limiter_path() -> Path:
@@ -338,7 +357,7 @@ def _check_answer(status: int, reason: str, retry_after: str | None, body: bytes
         detail = _error_text(body)
         described = f"HTTP {status} {reason}".rstrip() + (f": {detail}" if detail else "")
         if status in (408, 429) or status >= 500 or _is_transient(detail):
-            raise _Transient(described, _retry_after(retry_after))
+            raise _Transient(described, _retry_after(retry_after), throttled=status == 429)
         raise EutilsRequestError(f"E-utilities refused the request: {described}")
     root = _root_name(body)
     if root is None:
@@ -477,73 +496,98 @@ class EutilsClient:
         return self._call("efetch", self._efetch_request(ids), describe_ids(ids), _EFETCH_ROOTS)
 
     def efetch_batches(
-        self, pmids: Sequence[str], batch_size: int = BATCH_SIZE
-    ) -> Iterator[tuple[list[str], bytes | LmsciteError]]:
-        """Each batch with its XML, or with the error that ended it, so one bad batch loses only itself.
+        self, pmids: Sequence[str], read: Callable[[bytes], T], *, max_batch: int | None = None
+    ) -> Iterator[tuple[list[str], T | LmsciteError]]:
+        """Each batch with `read(answer)`, or with the error that ended it, so one bad batch loses only itself.
 
-        Batches come in order, except that one whose attempt failed in a
-        passing way (a 500, a dropped connection) waits out its backoff at
+        Batches start at `max_batch` PMIDs (default `MAX_BATCH`).  A passing failure (a 5xx, a
+        timeout, a dropped or cut-off answer, or one `read` cannot read:
+        `ParseError`) halves the size, down to `MIN_BATCH`, and the failed
+        PMIDs are retried in batches of the new size; each success doubles
+        the size again, up to `max_batch`.  A 429 is about pace, not size, and
+        leaves the size alone.  Every PMID is tried at most `max_attempts`
+        times; NCBI's answer is complete when it comes whole, so a PMID it
+        leaves out is simply absent (PubMed has no such record), never retried.
+
+        A batch whose attempt failed in a passing way waits out its backoff at
         the back of the queue while the batches behind it go ahead: with
         NCBI's few requests a second, a wait in line would hold up every
         batch.  A `Retry-After`, or `FAILURES_BEFORE_PAUSE` failures in a row,
         make every batch wait, so a struggling server is not pressed harder.
 
-        While the caller handles one batch, the request for the next is
-        already on its way whenever the rate limit lets it go at once, so the
-        round trip to NCBI overlaps the caller's parsing and storing.  Requests
-        still go one at a time, on the one connection; do not use the client
-        for anything else while iterating (it would cost the request in
-        flight, which is then sent again).
+        While `read` and the caller handle one batch, the request for the next
+        is already on its way whenever the rate limit lets it go at once, so
+        the round trip to NCBI overlaps parsing and storing.  Requests still go
+        one at a time, on the one connection; do not use the client for
+        anything else while iterating (it would cost the request in flight,
+        which is then sent again).
         """
-        ids = list(pmids)
-        queue = deque(_Batch(ids[start : start + batch_size]) for start in range(0, len(ids), batch_size))
+        queue = deque([_Batch(list(pmids))] if pmids else [])
+        max_batch = max_batch or MAX_BATCH
+        size = max_batch
         failed_in_a_row = 0
         try:
             while queue:
-                batch = self._next_ready(queue)
+                batch = self._next_ready(queue, size)
                 batch.attempts += 1
                 what = describe_ids(batch.pmids)
-                answer: bytes | LmsciteError
+                answer: T | LmsciteError
                 try:
-                    answer = self._attempt("efetch", self._efetch_request(batch.pmids), what, _EFETCH_ROOTS,
-                                           batch.attempts)
+                    body = self._attempt("efetch", self._efetch_request(batch.pmids), what, _EFETCH_ROOTS,
+                                         batch.attempts)
+                    self._send_ahead(queue, min(max_batch, size * 2))
+                    answer = self._read(read, body, batch, what)
                     failed_in_a_row = 0
+                    size = min(max_batch, size * 2)
                 except _Failed as failed:
                     failed_in_a_row += 1
+                    if not failed.throttled:
+                        size = max(min(MIN_BATCH, max_batch), min(size, len(batch.pmids)) // 2)
                     if batch.attempts == self._max_attempts:
                         answer = self._gave_up("efetch", what, failed.reason)
                     else:
-                        self._requeue(queue, batch, failed, failed_in_a_row)
+                        self._requeue(queue, batch, failed, failed_in_a_row, size)
                         continue
                 except LmsciteError as exc:
                     answer = exc
-                self._send_ahead(queue)
                 yield batch.pmids, answer
         finally:
             self._abandon()
 
-    def _next_ready(self, queue: deque[_Batch]) -> _Batch:
-        """The first batch whose wait is over; when every one is still waiting, the soonest, after its wait."""
+    def _read(self, read: Callable[[bytes], T], body: bytes, batch: _Batch, what: str) -> T:
+        """`read(body)`; an answer it cannot read is one more passing failure, to retry smaller."""
+        try:
+            return read(body)
+        except ParseError as exc:
+            info = RequestInfo("efetch", self._efetch_request(batch.pmids)[0], what, batch.attempts,
+                               self._max_attempts)
+            raise _Failed(info, self._redact(f"the answer could not be read ({exc})"), None) from None
+
+    def _next_ready(self, queue: deque[_Batch], size: int) -> _Batch:
+        """At most `size` PMIDs from the first batch whose wait is over; when every one is still
+        waiting, from the soonest, after its wait."""
         ready = _first_ready(queue)
         if ready is None:
             ready = min(queue, key=lambda batch: batch.ready_at)
             self._sleep(ready.ready_at - time.monotonic())
-        queue.remove(ready)
-        return ready
+        return _take(queue, ready, size)
 
-    def _requeue(self, queue: deque[_Batch], batch: _Batch, failed: _Failed, failed_in_a_row: int) -> None:
-        """Put a failed batch back: at the back after its own wait, or first after everyone's wait."""
+    def _requeue(self, queue: deque[_Batch], batch: _Batch, failed: _Failed, failed_in_a_row: int,
+                 size: int) -> None:
+        """Put a failed batch back in pieces of `size`: at the back after its own wait, or first
+        after everyone's wait."""
         everyone = failed.retry_after is not None or failed_in_a_row >= FAILURES_BEFORE_PAUSE
         delay = self._delay(batch.attempts, failed.retry_after)
         if self._on_retry:
             self._on_retry(failed.info, failed.reason, delay)
+        ready_at = 0.0 if everyone else time.monotonic() + delay
+        pieces = [_Batch(batch.pmids[start:start + size], batch.attempts, ready_at)
+                  for start in range(0, len(batch.pmids), size)]
         if everyone:
             self._sleep(delay)
-            batch.ready_at = 0.0
-            queue.appendleft(batch)
+            queue.extendleft(reversed(pieces))
         else:
-            batch.ready_at = time.monotonic() + delay
-            queue.append(batch)
+            queue.extend(pieces)
 
     def esearch(
         self,
@@ -558,7 +602,7 @@ class EutilsClient:
     ) -> SearchResult:
         """One page of PubMed ids for `term`; dates as NCBI takes them (`2020`, `2020/01/31`)."""
         params = {"db": "pubmed", "term": term, "retmax": str(retmax), "retstart": str(retstart)}
-        params.update(_search_filters(sort, mindate, maxdate, datetype))
+        params.update(search_filters(sort, mindate, maxdate, datetype))
         return parse_esearch(self._call("esearch", self._plan("esearch", params), _describe_term(term),
                                         _ESEARCH_ROOTS))
 
@@ -599,9 +643,10 @@ class EutilsClient:
             truncated=len(ids) < first.count,
         )
 
-    def count(self, term: str) -> int:
-        """How many PubMed records match `term` (rettype=count: no ids are sent)."""
-        params = {"db": "pubmed", "term": term, "rettype": "count"}
+    def count(self, term: str, *, mindate: str | None = None, maxdate: str | None = None,
+              datetype: str = "pdat") -> int:
+        """How many PubMed records match `term` within the dates, if given (rettype=count: no ids are sent)."""
+        params = {"db": "pubmed", "term": term, "rettype": "count", **search_filters(None, mindate, maxdate, datetype)}
         return parse_esearch(self._call("esearch", self._plan("esearch", params), _describe_term(term),
                                         _ESEARCH_ROOTS)).count
 
@@ -636,7 +681,7 @@ class EutilsClient:
         except EutilsRequestError as exc:
             raise EutilsRequestError(self._redact(f"{exc} ({endpoint} for {what})")) from None
         except _Transient as exc:
-            raise _Failed(info, self._redact(str(exc)), exc.retry_after) from None
+            raise _Failed(info, self._redact(str(exc)), exc.retry_after, throttled=exc.throttled) from None
         except (OSError, EOFError, zlib.error, http.client.HTTPException) as exc:
             raise _Failed(info, self._redact(_describe_failure(exc)), None) from None
 
@@ -670,12 +715,13 @@ class EutilsClient:
                 raise
         return _answer(response, data)
 
-    def _send_ahead(self, queue: deque[_Batch]) -> None:
-        """Send the next ready batch's efetch now if a rate slot is free; `_attempt` reads its answer."""
-        batch = _first_ready(queue)
-        if batch is None or self._sent is not None or not self._limiter.try_acquire():
+    def _send_ahead(self, queue: deque[_Batch], size: int) -> None:
+        """Send the next ready batch's efetch (at most `size` PMIDs) now if a rate slot is free;
+        `_attempt` reads its answer."""
+        ready = _first_ready(queue)
+        if ready is None or self._sent is not None or not self._limiter.try_acquire():
             return
-        queue.remove(batch)
+        batch = _take(queue, ready, size)
         queue.appendleft(batch)
         request = self._efetch_request(batch.pmids)
         info = RequestInfo("efetch", request[0], describe_ids(batch.pmids), batch.attempts + 1, self._max_attempts)
@@ -758,6 +804,29 @@ def _first_ready(queue: deque[_Batch]) -> _Batch | None:
     return next((batch for batch in queue if batch.ready_at <= now), None)
 
 
+def _take(queue: deque[_Batch], batch: _Batch, size: int) -> _Batch:
+    """`batch` out of the queue, or only its first `size` PMIDs, the rest keeping its place.
+
+    A batch smaller than `size` takes in the ready batches of the same
+    attempt behind it while they fit: pieces of a failed batch, split when
+    the size shrank, go out as one request again once the size has grown
+    back, and each request is one library write for the caller.
+    """
+    if len(batch.pmids) > size:
+        head = _Batch(batch.pmids[:size], batch.attempts, batch.ready_at)
+        del batch.pmids[:size]
+        return head
+    queue.remove(batch)
+    now = time.monotonic()
+    for other in list(queue):
+        if len(batch.pmids) + len(other.pmids) > size:
+            break
+        if other.attempts == batch.attempts and other.ready_at <= now:
+            batch.pmids.extend(other.pmids)
+            queue.remove(other)
+    return batch
+
+
 def _headers(body: bytes | None) -> dict[str, str]:
     headers = {"User-Agent": TOOL, "Accept-Encoding": "gzip"}
     if body is not None:
@@ -771,13 +840,44 @@ def _answer(response: http.client.HTTPResponse, data: bytes) -> tuple[int, str, 
     return response.status, response.reason, response.getheader("Retry-After"), data
 
 
-def _search_filters(sort: str | None, mindate: str | None, maxdate: str | None, datetype: str) -> dict[str, str]:
-    filters = {"sort": sort} if sort else {}
+def search_filters(sort: str | None, mindate: str | None, maxdate: str | None,
+                   datetype: str = "pdat") -> dict[str, str]:
+    """ESearch's sort and date parameters, checked: NCBI ignores what it does not understand and
+    answers as if unfiltered, so a typo would silently widen the search."""
+    filters = {"sort": _sort_name(sort)} if sort is not None else {}
     if mindate or maxdate:
         if not (mindate and maxdate):
             raise InputError("a date range needs both a start and an end date (NCBI ignores half a range)")
+        first, last = _date_span("mindate", mindate)[0], _date_span("maxdate", maxdate)[1]
+        if last < first:
+            raise InputError(f"maxdate {maxdate} is before mindate {mindate}")
         filters.update(mindate=mindate, maxdate=maxdate, datetype=datetype)
     return filters
+
+
+def _sort_name(sort: str) -> str:
+    """PubMed's own spelling of a sort order, whatever the case it was typed in."""
+    name = _SORTS.get(sort.strip().casefold())
+    if name is None:
+        raise InputError(f"unknown sort order {sort!r}: PubMed sorts by {', '.join(_SORTS.values())}")
+    return name
+
+
+def _date_span(name: str, value: str) -> tuple[date, date]:
+    """The first and last day a PubMed date (YYYY, YYYY/MM or YYYY/MM/DD) stands for."""
+    found = _DATE.fullmatch(value)
+    try:
+        if found is None:
+            raise ValueError
+        year, month, day = (int(part) if part else None for part in found.groups())
+        first = date(year, month or 1, day or 1)
+        if day is not None:
+            return first, first
+        if month is not None:
+            return first, first.replace(day=calendar.monthrange(year, month)[1])
+        return first, date(year, 12, 31)
+    except ValueError:
+        raise InputError(f"{name} {value!r} is not a date PubMed takes (YYYY, YYYY/MM or YYYY/MM/DD)") from None
 
 
 def _describe_failure(exc: BaseException) -> str:

@@ -8,7 +8,12 @@ resolve as usual; an undeclared named entity such as `&nbsp;` becomes its
 HTML character when it has one and stays literal text otherwise.
 
 Records are built from `end` events of PubmedArticle / PubmedBookArticle and
-then dropped, so memory stays flat for a file of any size.
+then dropped, so memory stays flat for a file of any size.  A file may hold a
+PubmedArticleSet (what efetch returns), a wrapper whose child is one (some
+tools save responses that way), or a single record as its root (a record cut
+out of a set; Bio.Entrez reads it too); records anywhere else are not
+PubMed's.  The encoding is the file's own (UTF-8, UTF-16 with or without a
+byte-order mark, or what its XML declaration names).
 
 Text fields come in two shapes:
 
@@ -66,6 +71,7 @@ from lmscite.model import (
 _ROOT = "PubmedArticleSet"
 _ARTICLE = "PubmedArticle"
 _BOOK = "PubmedBookArticle"
+_RECORDS = frozenset({_ARTICLE, _BOOK})
 _ERROR = "ERROR"
 _PARSER_OPTIONS = {
     "load_dtd": False,
@@ -127,6 +133,7 @@ def iter_entries(
                 if not checked:
                     _check_root(parser.root, label)
                     checked = True
+                _check_place(element, label)
                 entry = _entry(element, label, provenance)
                 _release(element)
                 yield entry
@@ -164,6 +171,17 @@ def _opened(source: str | os.PathLike[str] | BinaryIO, label: str) -> Iterator[B
         raise InputError(f"cannot read {label}: {exc.strerror or exc}") from None
 
 
+_LIMITS = (
+    (re.compile(r"Excessive depth in document: (\d+)"),
+     "elements nested more than {0} deep, far deeper than any PubMed record"),
+    (re.compile(r"Text node too long|huge text node", re.IGNORECASE),
+     "a text of more than 10 MB in one element, far longer than any PubMed field"),
+    (re.compile(r"Huge input lookup", re.IGNORECASE),
+     "a name or value longer than the XML reader's limit, far longer than any PubMed field"),
+)
+"""libxml2's safety limits, which it reports by naming its own option (XML_PARSE_HUGE)."""
+
+
 def _syntax_message(exc: etree.XMLSyntaxError, log: etree._ListErrorLog, label: str) -> str:
     """One line naming the first error libxml2 met, which the exception may not carry."""
     first = next((entry for entry in log if entry.level >= etree.ErrorLevels.ERROR), None)
@@ -173,6 +191,11 @@ def _syntax_message(exc: etree.XMLSyntaxError, log: etree._ListErrorLog, label: 
         message = _LOCATION_SUFFIX.sub("", exc.msg or str(exc))
         line, column = exc.position if exc.position else (exc.lineno or 0, 0)
     message = " ".join(message.split())
+    for pattern, meaning in _LIMITS:
+        found = pattern.search(message)
+        if found:
+            where = f"at line {line}, column {column}"
+            return f"{label}: not PubMed XML: {where} it has {meaning.format(*found.groups())}"
     if line < 1:
         reason = "empty file" if message == "no element found" else message
         return f"{label}: not PubMed XML: {reason}"
@@ -180,10 +203,22 @@ def _syntax_message(exc: etree.XMLSyntaxError, log: etree._ListErrorLog, label: 
 
 
 def _check_root(root: etree._Element | None, label: str) -> None:
-    if root is None or root.tag == _ROOT:
+    """A PubmedArticleSet, a single record, or a wrapper around a PubmedArticleSet."""
+    if root is None or root.tag == _ROOT or root.tag in _RECORDS:
+        return
+    if any(child.tag == _ROOT for child in root):
         return
     raise ParseError(f"{label}: not PubMed XML: the root element is <{root.tag}>, "
-                     f"expected <{_ROOT}>")
+                     f"expected <{_ROOT}> or a single <{_ARTICLE}>")
+
+
+def _check_place(record: etree._Element, label: str) -> None:
+    """A record counts only as the root or a member of a PubmedArticleSet."""
+    parent = record.getparent()
+    if parent is None or parent.tag == _ROOT:
+        return
+    raise ParseError(f"{label}: line {record.sourceline}: <{record.tag}> inside <{parent.tag}>; "
+                     f"PubMed puts records only in <{_ROOT}>")
 
 
 def _raise_if_top_level(element: etree._Element, label: str) -> None:

@@ -44,6 +44,17 @@ class Page:
     generated: str | None = None
 
 
+@dataclass(frozen=True)
+class TemplateLimits:
+    """What a user's `--template` may use: time, memory beyond what lmscite already holds, page size."""
+
+    seconds: float = 60.0
+    memory: int = 1 << 30
+    """Bytes of memory the rendering may add."""
+    output: int = 256 << 20
+    """Characters the page may have."""
+
+
 @dataclass
 class ExportOptions:
     format: str = "markdown"
@@ -52,6 +63,9 @@ class ExportOptions:
     affiliations: str = "first"
     abstract: str = "excerpt"
     template: str | None = None
+    template_dir: str | None = None
+    """The only folder a user's template may include or extend files from (besides lmscite's own)."""
+    template_limits: TemplateLimits = field(default_factory=TemplateLimits)
     notices: dict[str, Entry] = field(default_factory=dict)
     """Stored records of the retraction/erratum/concern notices the entries link to, by PMID."""
 

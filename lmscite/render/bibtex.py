@@ -29,6 +29,7 @@ import xml.etree.ElementTree as ET
 from typing import Sequence
 
 from lmscite import markup
+from lmscite.citation import shown_title
 from lmscite.model import MONTHS, Author, Entry, month_number
 from lmscite.render import ExportOptions
 from lmscite.render.reference import (
@@ -241,7 +242,7 @@ def fields(entry: Entry, options: ExportOptions) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     editors = names(book.editors) if book else ""
     out.append(("author", names(entry.authors)))
-    out.append(("title", fragment_latex(entry.title, protect_case=True)))
+    out.append(("title", fragment_latex(shown_title(entry), protect_case=True)))
     if kind in ("incollection", "inbook") and book and book.title:
         out.append(("booktitle", fragment_latex(book.title, protect_case=True)))
     out.append(("editor", editors))

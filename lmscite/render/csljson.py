@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 from typing import Any, Sequence
 
 from lmscite import markup
+from lmscite.citation import shown_title
 from lmscite.model import Author, Entry
 from lmscite.render import ExportOptions
 from lmscite.render.bibtex import cite_keys
@@ -103,7 +104,7 @@ def item(entry: Entry, key: str, options: ExportOptions) -> dict[str, Any]:
         "id": f"pmid:{entry.pmid}",
         "citation-key": key,
         "type": csl_type(entry),
-        "title": rich_text(entry.title),
+        "title": rich_text(shown_title(entry)),
         "author": [name(a) for a in people(entry.authors)],
         "editor": [name(a) for a in people(book.editors)] if book else [],
     }

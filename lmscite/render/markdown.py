@@ -192,8 +192,16 @@ def _inline_of(inner: list) -> str:
     return "".join(_inline(t.children or []) for t in inner if t.type == "inline")
 
 
+_EMPHASIS = {"em_open": ("i", True), "em_close": ("i", False), "strong_open": ("b", True),
+             "strong_close": ("b", False)}
+
+
 def _inline(children: list) -> str:
-    out: list[str] = []
+    """Inline tokens written back; emphasis as `*` where CommonMark reads it back so (`markup.write_marked`).
+
+    Written back naively, `_a_*b*` would become `*a**b*`, one emphasis.
+    """
+    out: list[str | markup.Mark] = [""]
     links: list[str | None] = []
     for child in children:
         kind = child.type
@@ -205,10 +213,8 @@ def _inline(children: list) -> str:
             out.append("\\\n")
         elif kind == "code_inline":
             out.append(_code(child.content))
-        elif kind in ("em_open", "em_close"):
-            out.append("*")
-        elif kind in ("strong_open", "strong_close"):
-            out.append("**")
+        elif kind in _EMPHASIS:
+            out.extend([markup.Mark(*_EMPHASIS[kind]), ""])
         elif kind == "link_open":
             href = str(child.attrGet("href") or "")
             links.append(href if safe_link(href) else None)
@@ -218,7 +224,7 @@ def _inline(children: list) -> str:
             out.append(f"](<{_destination(href)}>)" if href else "")
         else:
             out.append(_literal(child.content))
-    return "".join(out)
+    return markup.write_marked(out, edges=" ")
 
 
 def _destination(href: str) -> str:

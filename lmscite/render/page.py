@@ -21,9 +21,10 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 from lmscite import __version__, markup
-from lmscite.citation import author_line, citation_line
+from lmscite.citation import author_line, citation_line, second_title, shown_title
 from lmscite.curation.excerpt import excerpt_parts
 from lmscite.curation.flags import Finding, warnings_for
+from lmscite.curation.order import manual_order, section_rank
 from lmscite.errors import InputError
 from lmscite.model import Entry
 from lmscite.render import ABSTRACTS, AFFILIATIONS, PUBMED, ExportOptions
@@ -148,26 +149,15 @@ class PageView:
 
 
 def page_order(entries: Sequence[Entry], section_order: Sequence[str]) -> list[tuple[str | None, list[Entry]]]:
-    """Entries grouped as the page shows them.
+    """Entries grouped as the page shows them (`lmscite.curation.order`).
 
-    Sections come in the library's order, then the others alphabetically, then
-    the entries without a section; inside a section, entries with a manual
-    order come first by it, the rest keep the order they were given in (the
-    chosen sort).
+    Inside a section, entries with a manual order come first by it; the rest
+    keep the order they were given in (the chosen sort).
     """
     groups: dict[str | None, list[Entry]] = {}
     for entry in entries:
         groups.setdefault(entry.curation.section or None, []).append(entry)
-    named = [name for name in groups if name is not None]
-    ranked = {name: i for i, name in enumerate(dict.fromkeys(section_order))}
-    named.sort(key=lambda n: (0, ranked[n], "") if n in ranked else (1, 0, n.casefold()))
-    ordered: list[str | None] = [*named, *([None] if None in groups else [])]
-    return [(name, sorted(groups[name], key=_manual_order)) for name in ordered]
-
-
-def _manual_order(entry: Entry) -> tuple[int, int]:
-    order = entry.curation.order
-    return (0, order) if order is not None else (1, 0)
+    return [(name, sorted(groups[name], key=manual_order)) for name in sorted(groups, key=section_rank(section_order))]
 
 
 def build(entries: Sequence[Entry], options: ExportOptions, flavour: Flavour) -> dict[str, Any]:
@@ -231,9 +221,9 @@ def entry_view(entry: Entry, options: ExportOptions, flavour: Flavour) -> EntryV
         anchor=f"pmid-{entry.pmid}",
         url=f"{PUBMED}{entry.pmid}/",
         citation=flavour.text(citation_line(entry)),
-        title=flavour.fragment(entry.title),
-        title_plain=markup.plain(entry.title),
-        vernacular_title=flavour.fragment(entry.vernacular_title) if entry.vernacular_title else None,
+        title=flavour.fragment(shown_title(entry)),
+        title_plain=markup.plain(shown_title(entry)),
+        vernacular_title=flavour.fragment(vernacular) if (vernacular := second_title(entry)) else None,
         authors=flavour.text(_sentence(authors)) if authors else None,
         affiliations=[flavour.text(a) for a in _affiliations(entry, options.affiliations)],
         body_kind=kind,
@@ -370,52 +360,96 @@ def markdown_parser():
 def load_template(options: ExportOptions, default: str, autoescape: bool):
     """The package template, or the user's `--template` file with the package ones extendable.
 
-    A user's template is sandboxed, because a template is code and may come
-    from someone else; the shipped ones are trusted and run without the
-    sandbox's per-attribute checks (half the rendering time of a large page).
-    A template that cannot be read or compiled is one clear error line (exit 2).
+    A user's template is sandboxed (`lmscite.render.sandbox`), because a
+    template is code and may come from someone else: it reads only its own
+    file, lmscite's templates and the `--template-dir` folder, within time
+    and memory limits (compiling included).  The shipped ones are trusted and
+    run without the sandbox's per-attribute checks (half the rendering time
+    of a large page).  A template that cannot be read or compiled is one
+    clear error line (exit 2).
     """
     from jinja2 import (
         ChoiceLoader,
         Environment,
-        FileSystemLoader,
         PackageLoader,
         PrefixLoader,
         StrictUndefined,
         TemplateError,
     )
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    package = PackageLoader("lmscite.render", "templates")
-    loaders: list[Any] = [PrefixLoader({"lmscite": package})]
-    name = f"lmscite/{default}"
-    if options.template:
-        path = Path(options.template).expanduser()
-        if not path.is_file():
-            raise InputError(f"template {path} not found")
-        loaders.insert(0, FileSystemLoader(str(path.parent.resolve())))
-        name = path.name
-    kind = ImmutableSandboxedEnvironment if options.template else Environment
-    env = kind(loader=ChoiceLoader(loaders), autoescape=autoescape, undefined=StrictUndefined,
-               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    from lmscite.render.sandbox import (
+        BoundedSandbox,
+        TemplateFile,
+        TemplateFolder,
+        bounded,
+    )
+
+    loaders: list[Any] = [PrefixLoader({"lmscite": PackageLoader("lmscite.render", "templates")})]
+    settings = {"autoescape": autoescape, "undefined": StrictUndefined, "trim_blocks": True,
+                "lstrip_blocks": True, "keep_trailing_newline": True}
+    if not options.template:
+        if options.template_dir:
+            raise InputError("--template-dir goes with --template")
+        try:
+            return Environment(loader=ChoiceLoader(loaders), **settings).get_template(f"lmscite/{default}")
+        except TemplateError as exc:
+            raise InputError(f"template {default}: {_describe(exc)}") from None
+    path = Path(options.template).expanduser()
+    if not path.is_file():
+        raise InputError(f"template {path} not found")
+    loaders.insert(0, TemplateFile(path))
+    if options.template_dir:
+        folder = Path(options.template_dir).expanduser()
+        if not folder.is_dir():
+            raise InputError(f"template folder {folder} not found")
+        loaders.append(TemplateFolder(folder))
+    env = BoundedSandbox(options.template_limits, loader=ChoiceLoader(loaders), **settings)
     try:
-        return env.get_template(name)
+        with bounded(env, options.template_limits):
+            return env.get_template(path.name)
     except TemplateError as exc:
-        raise InputError(f"template {options.template or default}: {_describe(exc)}") from None
+        raise InputError(f"template {options.template}: {_describe(exc)}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"template {options.template}: cannot read it ({exc})") from None
+    except BaseException as exc:
+        stopped = _stopped(exc, options, "")
+        if stopped is None:
+            raise
+        raise stopped from None
 
 
 def render_template(template: Any, context: dict[str, Any], options: ExportOptions) -> str:
     """Render; a failure inside a user's template names the template and line, not a traceback."""
     if not options.template:
         return template.render(context)
+    from lmscite.render.sandbox import render_bounded
+
     try:
-        return template.render(context)
-    except Exception as exc:  # a user's template can fail in any way Python can
+        return render_bounded(template, context, options.template_limits)
+    except BaseException as exc:  # a user's template can fail in any way Python can
         line = _template_line(exc, template.filename)
+        if line and not isinstance(exc, Exception):
+            line = template.get_corresponding_lineno(line)  # Jinja2 maps the lines of Exceptions only
         where = f" (line {line})" if line else ""
+        stopped = _stopped(exc, options, where)
+        if stopped is not None:
+            raise stopped from None
+        if not isinstance(exc, Exception):
+            raise
         raise InputError(f"template {options.template}{where}: {_describe(exc)}") from None
+
+
+def _stopped(exc: BaseException, options: ExportOptions, where: str) -> InputError | None:
+    """A template past one of its limits as one error line; None for any other exception."""
+    from lmscite.render.sandbox import TemplateLimitError
+
+    if isinstance(exc, TemplateLimitError):
+        reason = str(exc)
+    elif isinstance(exc, MemoryError):
+        reason = f"it needed more than the memory limit ({options.template_limits.memory:,} bytes)"
+    else:
+        return None
+    return InputError(f"template {options.template}{where} stopped: {reason}; nothing was written")
 
 
 def one_final_newline(text: str) -> str:

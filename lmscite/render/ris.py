@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from lmscite.citation import shown_title
 from lmscite.model import Author, Entry, month_number
 from lmscite.render import ExportOptions
 from lmscite.render.reference import (
@@ -73,7 +74,7 @@ def tags(entry: Entry, options: ExportOptions) -> list[tuple[str, str]]:
     book = entry.book
     out: list[tuple[str, str]] = [("TY", ris_type(entry))]
     out += [("AU", name(a)) for a in people(entry.authors)]
-    out.append(("TI", plain(entry.title)))
+    out.append(("TI", plain(shown_title(entry))))
     if book:
         out += [("A2", name(a)) for a in people(book.editors)]
         if is_chapter(entry):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from lmscite import markup
-from lmscite.citation import author_line, citation_line
+from lmscite.citation import author_line, citation_line, second_title, shown_title
 from lmscite.model import Entry
 
 WIDTH = 100
@@ -17,9 +17,10 @@ def _wrap(text: str, indent: str = "") -> str:
 
 def render_entry(entry: Entry) -> str:
     """Citation, title, authors, affiliation, abstract, ids and curation, as the page shows them."""
-    lines = [citation_line(entry), _wrap(markup.plain(entry.title))]
-    if entry.vernacular_title:
-        lines.append(_wrap(markup.plain(entry.vernacular_title)))
+    lines = [citation_line(entry), _wrap(markup.plain(shown_title(entry)))]
+    vernacular = second_title(entry)
+    if vernacular:
+        lines.append(_wrap(markup.plain(vernacular)))
     authors = author_line(entry)
     if authors:
         lines.append(_wrap(authors + "."))
@@ -66,7 +67,7 @@ def render_sentences(entry: Entry) -> str:
     """The abstract's sentences, numbered for `annotate --excerpt`, with section labels."""
     from lmscite.curation.sentences import sentences
 
-    lines = [f"PMID {entry.pmid}: {markup.plain(entry.title)}"]
+    lines = [f"PMID {entry.pmid}: {markup.plain(shown_title(entry))}"]
     label = None
     found = sentences(entry.abstract)
     if not found:

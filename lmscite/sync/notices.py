@@ -8,18 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from lmscite.errors import LmsciteError
 from lmscite.ids import dedupe
 from lmscite.library.store import Library
-from lmscite.pubmed.eutils import BATCH_SIZE, EutilsClient
-from lmscite.sync.fetch import Outcome, not_found, received
+from lmscite.pubmed.eutils import EutilsClient
+from lmscite.sync.fetch import (
+    Outcome,
+    Received,
+    Status,
+    failed_outcomes,
+    not_found,
+    receive,
+)
 
 NOTICE_LINKS = ("RetractionIn", "PartialRetractionIn", "ErratumIn", "ExpressionOfConcernIn")
 """Links whose target record (the notice) is fetched so a warning can cite it."""
 
-def fetch_notices(
-    library: Library, client: EutilsClient, pmids: Sequence[str], *, batch_size: int = BATCH_SIZE,
-) -> list[Outcome]:
+def fetch_notices(library: Library, client: EutilsClient, pmids: Sequence[str]) -> list[Outcome]:
     """Fetch and store the notices that the stored entries `pmids` link to, unless already stored.
 
     One outcome per notice asked for: fetched, not found or failed.  Each
@@ -31,17 +35,16 @@ def fetch_notices(
     known = set(view.notice_pmids()) | set(view.pmids())
     todo = [p for p in linked if p not in known]
     outcomes: list[Outcome] = []
-    for batch, answer in client.efetch_batches(todo, batch_size):
-        outcomes.extend(_store_notices(library, batch, answer))
+    for received in receive(client, todo):
+        outcomes.extend(_store_notices(library, received))
     return outcomes
 
 
-def _store_notices(library: Library, batch: list[str], answer: bytes | LmsciteError) -> list[Outcome]:
-    records, failed = received(batch, answer)
-    if failed:
-        return failed
-    if records:
+def _store_notices(library: Library, received: Received) -> list[Outcome]:
+    if received.failure:
+        return failed_outcomes(received)
+    if received.entries:
         with library.transaction() as view:
-            view.put_notices(records)
-    found = {r.pmid for r in records}
-    return [Outcome(p, "fetched", p) if p in found else not_found(p) for p in batch]
+            view.put_notices(received.entries)
+    missing = set(received.missing())
+    return [not_found(p) if p in missing else Outcome(p, Status.FETCHED, p) for p in received.pmids]

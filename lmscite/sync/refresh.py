@@ -1,7 +1,7 @@
 """Keeping a curated bibliography true as PubMed changes: refresh, diffs, linked notices.
 
-* `refresh` fetches stored entries again, in the batches `fetch_pmids` uses,
-  keeps their curation, reports what changed (`diff`), and flags an excerpt
+* `refresh` fetches stored entries again, through the batches every fetch
+  reads (`lmscite.sync.fetch.receive`), keeps their curation, reports what changed (`diff`), and flags an excerpt
   that a changed abstract broke, keeping its text: a quote is never rewritten
   behind the curator's back.
 * the notices the refreshed entries link to are fetched too
@@ -25,12 +25,20 @@ from lmscite.errors import (
 from lmscite.ids import dedupe
 from lmscite.library.store import Library, LibraryView, now
 from lmscite.model import Correction, Entry
-from lmscite.pubmed.eutils import BATCH_SIZE, EutilsClient
-from lmscite.sync.fetch import Outcome, fetch_pmids
+from lmscite.pubmed.eutils import EutilsClient
+from lmscite.sync.fetch import (
+    Failure,
+    Interrupted,
+    Outcome,
+    Received,
+    Status,
+    receive,
+    summarise,
+)
 from lmscite.sync.notices import fetch_notices
 
 EXCERPT_FLAG = "excerpt no longer matches the abstract (refresh {date})"
-REFRESH_STATES = ("updated", "unchanged", "skipped", "not found", "failed")
+REFRESH_STATES = (Status.UPDATED, Status.UNCHANGED, Status.SKIPPED, Status.NOT_FOUND, Status.FAILED)
 
 
 # --- what a refresh changed -------------------------------------------------------
@@ -146,13 +154,14 @@ class Refreshed:
     """What a refresh did to one stored entry; `flagged` says its excerpt was newly broken."""
 
     pmid: str
-    status: str
+    status: Status
     changes: list[Change] = field(default_factory=list)
     message: str = ""
     flagged: bool = False
+    failure: Failure | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {"pmid": self.pmid, "status": self.status, "message": self.message, "flagged": self.flagged,
+        return {"pmid": self.pmid, "status": self.status.value, "message": self.message, "flagged": self.flagged,
                 "changes": [c.as_json() for c in self.changes]}
 
 
@@ -161,29 +170,31 @@ class RefreshReport:
     entries: list[Refreshed]
     notices: list[Outcome] = field(default_factory=list)
 
-    def counts(self) -> Counter[str]:
+    def counts(self) -> Counter[Status]:
         return Counter(r.status for r in self.entries)
 
     def summary(self) -> str:
-        counts = self.counts()
-        text = ", ".join(f"{counts[s]} {s}" for s in REFRESH_STATES if counts[s]) or "nothing to do"
+        text = summarise(self.counts(), REFRESH_STATES)
         flagged = sum(r.flagged for r in self.entries)
         if flagged:
             text += f"; {flagged} excerpt{'s' if flagged != 1 else ''} flagged"
-        fetched = sum(o.status == "fetched" for o in self.notices)
+        fetched = sum(o.status is Status.FETCHED for o in self.notices)
         if fetched:
             text += f"; {fetched} linked notice{'s' if fetched != 1 else ''} fetched"
         return text
 
     @property
     def problems(self) -> list[Refreshed]:
-        return [r for r in self.entries if r.status in ("not found", "failed")]
+        return [r for r in self.entries if r.status in (Status.NOT_FOUND, Status.FAILED)]
 
     @property
     def unreachable(self) -> bool:
         """True when nothing could be refreshed because E-utilities never answered."""
-        tried = [r for r in self.entries if r.status != "skipped"]
-        return bool(tried) and all(r.status == "failed" and r.message.startswith("network:") for r in tried)
+        tried = [r for r in self.entries if r.status is not Status.SKIPPED]
+        return bool(tried) and all(r.failure is Failure.NETWORK for r in tried)
+
+    def saved(self) -> int:
+        return sum(r.status in (Status.UPDATED, Status.UNCHANGED) for r in self.entries)
 
 
 def due(view: LibraryView, pmids: Sequence[str], since_days: float | None,
@@ -216,7 +227,6 @@ def refresh(
     *,
     since_days: float | None = None,
     notices: bool = True,
-    batch_size: int = BATCH_SIZE,
     on_batch: Callable[[int], None] | None = None,
 ) -> RefreshReport:
     """Fetch stored entries again (all, or `pmids`), keep their curation, report what changed.
@@ -224,49 +234,74 @@ def refresh(
     Each batch is one efetch request and one library write.  An excerpt that
     the new abstract breaks keeps its text and gets a flag in
     `curation.flags`.  With `notices`, the notices the refreshed entries link
-    to are fetched too (`fetch_notices`).
+    to are fetched too (`fetch_notices`).  Raises `Interrupted` on Ctrl-C,
+    with the report of every entry refreshed so far.
     """
     view = library.snapshot()
     wanted = dedupe(pmids) if pmids else sorted(view.pmids(), key=int)
     missing = [p for p in wanted if p not in view]
     if missing:
-        raise NotInLibraryError(f"PMID {missing[0]} is not in the library; add it with `lmscite fetch`")
+        raise NotInLibraryError(missing)
     todo, fresh = due(view, wanted, since_days)
-    changes: dict[str, list[Change]] = {}
-    flagged: set[str] = set()
-    vanished: set[str] = set()
-    flag = EXCERPT_FLAG.format(date=now()[:10])
-
-    def store(batch: LibraryView, fetched: list[Entry]) -> dict[str, str]:
-        old = {e.pmid: batch.get(e.pmid) for e in fetched}
-        entries = [e for e in fetched if old[e.pmid] is not None]
-        vanished.update(e.pmid for e in fetched if old[e.pmid] is None)
-        merged = batch.merge(entries, restamp=True)
-        amended = []
-        for entry in entries:
-            before = old[entry.pmid]
-            changes[entry.pmid] = diff(before, entry)
-            broken = _newly_broken(before, entry)
-            if broken:
-                entry.curation.flags.append(flag)
-                amended.append(entry)
-                flagged.add(entry.pmid)
-                changes[entry.pmid].extend(Change("excerpt", None, problem) for problem in broken)
-        batch.replace(amended)
-        return merged
-
-    outcomes = fetch_pmids(library, client, todo, refresh=True, batch_size=batch_size,
-                           on_batch=on_batch, store=store)
-    results = [Refreshed(o.id, "skipped", message="removed from the library during the refresh")
-               if o.id in vanished else _refreshed(o, changes.get(o.id, []), o.id in flagged) for o in outcomes]
-    results += [Refreshed(p, "skipped", message=f"refreshed less than {since_days:g} days ago") for p in fresh]
+    del view
+    done = {p: Refreshed(p, Status.SKIPPED, message=f"refreshed less than {since_days:g} days ago") for p in fresh}
     order = {p: i for i, p in enumerate(wanted)}
-    results.sort(key=lambda r: order[r.pmid])
-    report = RefreshReport(results)
+
+    def report() -> RefreshReport:
+        return RefreshReport(sorted(done.values(), key=lambda r: order[r.pmid]))
+
+    flag = EXCERPT_FLAG.format(date=now()[:10])
+    try:
+        for received in receive(client, todo):
+            done.update((r.pmid, r) for r in _refresh_batch(library, received, flag))
+            if on_batch:
+                on_batch(len(received.pmids))
+    except KeyboardInterrupt:
+        partial = report()
+        raise Interrupted(f"interrupted: {partial.saved():,} of {len(wanted):,} entries refreshed and saved; "
+                          "run the same command with --since 1 to refresh the rest", partial) from None
+    result = report()
     if notices:
-        refreshed = [r.pmid for r in results if r.status in ("updated", "unchanged")]
-        report.notices = fetch_notices(library, client, refreshed, batch_size=batch_size)
-    return report
+        refreshed = [r.pmid for r in result.entries if r.status in (Status.UPDATED, Status.UNCHANGED)]
+        try:
+            result.notices = fetch_notices(library, client, refreshed)
+        except KeyboardInterrupt:
+            raise Interrupted(f"interrupted while fetching linked notices: all {result.saved():,} entries were "
+                              "refreshed and saved; `lmscite fetch --with-notices` fetches the notices",
+                              result) from None
+    return result
+
+
+def _refresh_batch(library: Library, received: Received, flag: str) -> list[Refreshed]:
+    """One batch into the library in one write: each record compared with the stored one, its
+    curation kept, and an excerpt the new abstract breaks flagged."""
+    if received.failure:
+        return [Refreshed(p, Status.FAILED, message=received.message, failure=received.failure)
+                for p in received.pmids]
+    results = {p: Refreshed(p, Status.NOT_FOUND,
+                            message="PubMed no longer has this record; the stored entry was kept")
+               for p in received.missing()}
+    if received.entries:
+        with library.transaction() as batch:
+            old = {e.pmid: batch.get(e.pmid) for e in received.entries}
+            entries = [e for e in received.entries if old[e.pmid] is not None]
+            batch.merge(entries, restamp=True)
+            amended = []
+            for entry in entries:
+                before = old[entry.pmid]
+                changes = diff(before, entry)
+                broken = _newly_broken(before, entry)
+                if broken:
+                    entry.curation.flags.append(flag)
+                    amended.append(entry)
+                    changes.extend(Change("excerpt", None, problem) for problem in broken)
+                status = Status.UPDATED if changes else Status.UNCHANGED
+                results[entry.pmid] = Refreshed(entry.pmid, status, changes, flagged=bool(broken))
+            batch.replace(amended)
+        for pmid, before in old.items():
+            if before is None:
+                results[pmid] = Refreshed(pmid, Status.SKIPPED, message="removed from the library during the refresh")
+    return [results[p] for p in received.pmids]
 
 
 def _newly_broken(old: Entry, new: Entry) -> list[str]:
@@ -278,11 +313,3 @@ def _newly_broken(old: Entry, new: Entry) -> list[str]:
 
     before = set(excerpt_problems(old))
     return [problem for problem in excerpt_problems(new) if problem not in before]
-
-
-def _refreshed(outcome: Outcome, changes: list[Change], flagged: bool) -> Refreshed:
-    if outcome.status in ("updated", "unchanged"):
-        return Refreshed(outcome.id, "updated" if changes else "unchanged", changes, flagged=flagged)
-    if outcome.status == "not found":
-        return Refreshed(outcome.id, "not found", message="PubMed no longer has this record; the stored entry was kept")
-    return Refreshed(outcome.id, outcome.status, message=outcome.message)

@@ -44,7 +44,10 @@ from eutils_server import FakeEutils, real_records
 
 RATE_LIMIT = 3
 LATENCY = 0.05
-BATCH = 200
+LMSCITE_BATCH = 1000
+"""lmscite's largest batch (lmscite.pubmed.eutils.MAX_BATCH): the floor of its request count."""
+FASTER = 0.5
+"""lmscite's goal at 10% HTTP 500s: at most this fraction of the ideal 200-per-request client's time."""
 _ARTICLE = re.compile(rb"<(PubmedArticle|PubmedBookArticle)>.*?</\1>", re.DOTALL)
 _PMID = re.compile(rb"<PMID Version=\"\d+\">(\d+)</PMID>")
 
@@ -159,7 +162,7 @@ def fetch_lmscite(suite: Suite, records: dict[str, bytes], ids_file: Path, failu
 
     stored = orjson.loads(library.read_bytes()).get("entries", {}) if library.exists() else {}
     return {"wall": done.wall, "rss": done.rss_mb, "requests": requests,
-            "retries": requests - math.ceil(len(wanted) / BATCH),
+            "retries": requests - math.ceil(len(wanted) / LMSCITE_BATCH),
             "lost": len(set(wanted) - set(stored)), "code": done.code}
 
 
@@ -198,15 +201,14 @@ def bench_fetch(suite: Suite, corpus_file: Path) -> None:
             entrez = [fetch_peer(suite, "fetch-entrez", records, ids_file, failure, k) for k in seeds]
             suite.samples[work] = {"lmscite": ours, "ideal": ideal, "entrez": entrez}
             ours_wall = median(ours, "wall")
-            floor = math.ceil(n / BATCH)
-            lost, requests, retries = median(ours, "lost"), median(ours, "requests"), median(ours, "retries")
+            lost = median(ours, "lost")
             within = ours_wall / median(ideal, "wall")
             goal = ""
             if failure:
                 goal = suite.goal(
                     f"fetch {n:,}, 10% 500s",
-                    lost == 0 and requests <= floor + retries and within <= 1.2 and median(ours, "rss") < 300,
-                    f"0 lost, ≤ {floor} requests + retries, wall ≤ 1.2× ideal ({within:.2f}×), < 300 MB "
+                    lost == 0 and within <= FASTER and median(ours, "rss") < 300,
+                    f"0 lost, wall ≤ {FASTER:g}× the ideal client's ({within:.2f}×), < 300 MB "
                     f"({megabytes(median(ours, 'rss'))})")
             suite.row(work, "lmscite fetch (whole process)", fetch_figures(ours), "", goal)
             suite.row(work, "ideal batched client (urllib, 200/POST, no retries)", fetch_figures(ideal),
