@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from records import fixture, seed
 
-from lmscite.curation.anchor import Drift, abstract_text, closest_passage, locate
+from lmscite.anchor import Drift, abstract_text, closest_passage, locate
 from lmscite.curation.written import (
     BREAK,
     GAP,
@@ -73,6 +73,20 @@ def test_a_quote_is_found_whatever_its_white_space():
     text = text_of(seed("10749609"))
     pieces = read_written(text, "there  were\n15 R0,3 R1", "10749609")
     assert quoted(pieces) == ["there were 15 R0, 3 R1"]
+
+
+def test_words_stay_words_when_white_space_is_ignored():
+    text = text_of(seed("10749609"))
+    [first] = read_written(text, "There were 23 first", "10749609")
+    assert first.text == "There were 23 first"
+    with pytest.raises(NotInAbstract):
+        read_written(text, "Liverresection is", "10749609")
+
+
+def test_a_quote_begins_and_ends_where_words_do():
+    text = text_of(seed("10749609"))
+    with pytest.raises(NotInAbstract):
+        read_written(text, "iver resection is the treatment of choic", "10749609")
 
 
 def test_a_quote_with_markup_inside_is_found_by_its_text():

@@ -25,7 +25,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from lmscite.curation.anchor import AbstractText, Anchor, closest_passage, squash
+from lmscite.anchor import AbstractText, Anchor, closest_passage, squash
 from lmscite.errors import InputError
 from lmscite.model import Piece
 
@@ -38,6 +38,7 @@ _GLOSS_MARK = re.compile(r"\s*\bEd\.?$")
 _SHOWN = 60
 """Longest stretch of quoted text a message shows."""
 _CLOSERS = tuple(",.;:!?)]}%\u2019\u201d")
+_WORDS = re.compile(r"\s*\S+\s*")
 
 
 @dataclass(frozen=True)
@@ -119,50 +120,108 @@ def _short(text: str) -> str:
     return text if len(text) <= _SHOWN else text[:_SHOWN - 1] + "\u2026"
 
 
-def read_written(abstract: AbstractText, written: str, pmid: str, *, literal: bool = False) -> list[Piece]:
+def read_written(abstract: AbstractText, written: str, pmid: str, *, literal: bool = False,
+                 after: int = 0) -> list[Piece]:
     """The pieces of an excerpt written as it should appear, each quote anchored in `abstract`.
 
-    Runs are found in order, each after the one before; with `literal`, a
-    run that is not in the abstract is kept as literal text instead of refused.
+    Runs are found in order, each after the one before (the first at or
+    after offset `after`); with `literal`, a run that is not in the abstract
+    is kept as literal text instead of refused.  Each piece remembers whether
+    the curator wrote it right after the one before, with no space.
     """
     pieces: list[Piece] = []
     found = tokens(written)
     pending = ""
-    cursor = 0
+    cursor = after
 
-    def flush() -> None:
+    def add(piece: Piece, spaced: bool) -> None:
+        if pieces and pieces[-1].kind != BREAK and piece.kind != BREAK and not spaced:
+            piece.glued = True
+        pieces.append(piece)
+
+    def flush() -> bool:
+        """Take the pending run as a piece; whether white space ended it (it spaces what comes next)."""
         nonlocal pending, cursor
         run, pending = pending, ""
         if not run.strip():
-            return
+            return bool(run)
         anchor = abstract.find(run, cursor)
         if anchor is None:
             if not literal:
                 raise NotInAbstract(run, closest_passage(abstract, run), pmid)
-            pieces.append(Piece(LITERAL, squash(run)))
-            return
+            spaced = run[:1].isspace()
+            for part, found in _split_verbatim(abstract, run, cursor):
+                add(Piece(LITERAL, squash(part)) if found is None else quote_piece(found),
+                    spaced or part[:1].isspace())
+                spaced = part[-1:].isspace()
+                cursor = found.end if found is not None else cursor
+            return run[-1:].isspace()
         _check_nothing_skipped(abstract, pieces, anchor, pmid)
-        pieces.append(quote_piece(anchor))
+        add(quote_piece(anchor), run[:1].isspace())
         cursor = anchor.end
+        return run[-1:].isspace()
 
-    for index, token in enumerate(found):
+    while found:
+        token = found.pop(0)
         if token.kind == "text":
             pending += token.raw
         elif token.kind in ("bracket", "brace"):
-            after = found[index + 1].raw if index + 1 < len(found) and found[index + 1].kind == "text" else ""
-            if abstract.find(pending + token.raw + after, cursor) is not None:
+            after_it = found[0].raw if found and found[0].kind == "text" else ""
+            if abstract.find(pending + token.raw + after_it, cursor) is not None:
                 pending += token.raw
-                continue
-            flush()
-            pieces.append(_bracketed(token))
+            elif _opens_a_quote(abstract, pending, token, cursor):
+                pending += token.raw[0]
+                found[:] = tokens(token.raw[1:] + "".join(t.raw for t in found))
+            else:
+                add(_bracketed(token), flush())
         else:
-            flush()
-            pieces.append(Piece(GAP, token.raw) if token.kind == "gap" else Piece(BREAK))
+            spaced = flush()
+            add(Piece(GAP, token.raw) if token.kind == "gap" else Piece(BREAK), spaced)
     flush()
     if not any(piece.kind in (QUOTE, LITERAL) for piece in pieces):
         raise InputError(f"PMID {pmid}: the excerpt quotes nothing (write the abstract's words, "
                          "with ... where text is left out)")
     return pieces
+
+
+def _opens_a_quote(abstract: AbstractText, pending: str, token: Token, cursor: int) -> bool:
+    """Whether a bracket that closes only after a "..." is the abstract's own: the quote goes on through it.
+
+    "endurance-trained [VMLSS 15.0 ... min-1] runners" quotes an abstract
+    that has the brackets, with text left out between them; an insertion
+    "[no significant difference ...]" is words of the curator's.
+    """
+    inner = tokens(token.raw[1:])
+    if len(inner) < 2 or inner[0].kind != "text" or not any(t.kind in ("gap", "break") for t in inner):
+        return False
+    return abstract.find(pending + token.raw[0] + inner[0].raw, cursor) is not None
+
+
+def _split_verbatim(abstract: AbstractText, run: str, cursor: int) -> list[tuple[str, Anchor | None]]:
+    """A run that is not in the abstract as a whole, cut into what is (anchored) and what is not (None).
+
+    Greedy, word by word: the longest stretch found after the one before
+    is taken, at least two words or four characters, so that a lone "the"
+    is not matched somewhere far off; the words between are literal.
+    """
+    words = _WORDS.findall(run)
+    parts: list[tuple[str, Anchor | None]] = []
+    start = 0
+    while start < len(words):
+        for end in range(len(words), start, -1):
+            stretch = "".join(words[start:end])
+            found = abstract.find(stretch, cursor)
+            if found is not None and (end - start >= 2 or len(stretch.strip()) > 3):
+                parts.append((stretch, found))
+                cursor, start = found.end, end
+                break
+        else:
+            if parts and parts[-1][1] is None:
+                parts[-1] = (parts[-1][0] + words[start], None)
+            else:
+                parts.append((words[start], None))
+            start += 1
+    return parts
 
 
 def _bracketed(token: Token) -> Piece:
@@ -202,8 +261,7 @@ def written_form(pieces: Sequence[Piece]) -> str:
     out = ""
     previous: Piece | None = None
     for piece in pieces:
-        shown = _written_piece(piece)
-        out += separator(previous, piece, shown) + shown if out else shown
+        out += spacing(previous, piece) + _written_piece(piece)
         previous = piece
     return out
 
@@ -222,17 +280,13 @@ def _written_piece(piece: Piece) -> str:
     return "\n\n"
 
 
-def separator(previous: Piece | None, piece: Piece, shown: str) -> str:
-    """What stands between two pieces on the page: a space, nothing, or (around a break) nothing.
-
-    Two quotes that meet in the abstract keep the abstract's own spacing; a
-    quote that goes on after an insertion or gloss with punctuation is glued
-    to it, "R0 [... Ed.], 3 R1".
-    """
-    if previous is None or piece.kind == BREAK or previous.kind == BREAK:
-        return ""
-    if previous.kind == QUOTE and piece.kind == QUOTE and previous.end == piece.start:
-        return ""
-    if previous.kind in (GLOSS, INSERT) and piece.kind in (QUOTE, LITERAL) and shown.startswith(_CLOSERS):
+def spacing(previous: Piece | None, piece: Piece) -> str:
+    """What stands between two pieces on the page: a space, or nothing (glued, or at a paragraph break)."""
+    if previous is None or piece.kind == BREAK or previous.kind == BREAK or piece.glued:
         return ""
     return " "
+
+
+def glued_after_note(text: str) -> bool | None:
+    """Whether text that goes on after an insertion or gloss closes up to it: "R0 [... Ed.], 3 R1"."""
+    return True if text.startswith(_CLOSERS) else None

@@ -12,9 +12,11 @@ The abstract's plain text (`AbstractText.text`) is what a reader sees:
 each section's text with its markup dropped, entities resolved and every run
 of white space shown as one space, sections joined by a line break, section
 labels left out (they are headings, not quotable text).  Quotes are found
-blind to white space: "P=0.03" finds "P = 0.03" and a quote pasted across a
-line break finds the text it came from, but every other character must be the
-abstract's own.
+as words, blind to white space where it meets punctuation: "P=0.03" finds
+"P = 0.03" and a quote pasted across a line break finds the text it came
+from, but every other character must be the abstract's own, words stay
+words ("There" never finds "The re"), and a quote starts and ends where
+words do.
 """
 
 from __future__ import annotations
@@ -28,9 +30,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from lmscite import markup
-from lmscite.model import Abstract
+
+if TYPE_CHECKING:
+    from lmscite.model import Abstract
 
 CONTEXT = 32
 """Characters of context kept before and after a quote (prefix and suffix)."""
@@ -80,15 +85,37 @@ class AbstractText:
                       self.text[end:end + CONTEXT], start, end)
 
     def find(self, quote: str, after: int = 0) -> Anchor | None:
-        """The first place at or after offset `after` where `quote` stands, blind to white space."""
-        wanted = skeleton_of(quote)
+        """The first place at or after offset `after` where `quote` stands, as words.
+
+        White space may differ only where it meets punctuation ("P=0.03" finds
+        "P = 0.03"): between two letters or digits there is a space in both or
+        in neither, and a quote begins and ends where words do, so "There"
+        never finds "The re" nor the start of "Therefore".
+        """
+        wanted, spaced = _words_of(quote)
         if not wanted:
             return None
         skeleton, positions = self._skeleton_and_positions()
         at = skeleton.find(wanted, bisect.bisect_left(positions, after))
-        if at < 0:
-            return None
-        return self.span(positions[at], positions[at + len(wanted) - 1] + 1)
+        while at >= 0:
+            if self._same_words(wanted, spaced, at):
+                return self.span(positions[at], positions[at + len(wanted) - 1] + 1)
+            at = skeleton.find(wanted, at + 1)
+        return None
+
+    def _same_words(self, wanted: str, spaced: frozenset[int], at: int) -> bool:
+        """Whether the skeleton match at `at` splits into words where the quote does, and nowhere else."""
+        _skeleton, positions = self._skeleton_and_positions()
+        first, last = positions[at], positions[at + len(wanted) - 1]
+        if (wanted[0].isalnum() and first > 0 and self.text[first - 1].isalnum()) or (
+                wanted[-1].isalnum() and last + 1 < len(self.text) and self.text[last + 1].isalnum()):
+            return False
+        for index in range(len(wanted) - 1):
+            if wanted[index].isalnum() and wanted[index + 1].isalnum():
+                apart = positions[at + index + 1] > positions[at + index] + 1
+                if apart != (index in spaced):
+                    return False
+        return True
 
     def find_all(self, quote: str) -> list[Anchor]:
         """Every place `quote` stands, blind to white space (overlapping places too)."""
@@ -107,18 +134,31 @@ class AbstractText:
         return self._skeleton
 
 
-def skeleton_of(quote: str) -> str:
-    """A quote as it is matched: inline tags and entities a curator pasted resolved, white space gone."""
+def _words_of(quote: str) -> tuple[str, frozenset[int]]:
+    """The quote's skeleton, and the indexes in it after which the quote has white space."""
     if "<" in quote:
         quote = _INLINE_TAG.sub("", quote)
     if "&" in quote:
         quote = html.unescape(quote)
-    return "".join(quote.split())
+    chars: list[str] = []
+    spaced: set[int] = set()
+    for char in quote:
+        if char.isspace():
+            if chars:
+                spaced.add(len(chars) - 1)
+        else:
+            chars.append(char)
+    return "".join(chars), frozenset(spaced)
 
 
 def squash(text: str) -> str:
     """White space runs as one space, ends trimmed."""
     return " ".join(text.split())
+
+
+def abstract_text_of(sections: Sequence[str]) -> AbstractText:
+    """The plain text of an abstract given as its sections' markup fragments."""
+    return _text_of(tuple(sections))
 
 
 @lru_cache(maxsize=256)
@@ -251,3 +291,44 @@ def sentence_offsets(text: AbstractText, sentence_texts: Sequence[str]) -> list[
         spans.append((anchor.start, anchor.end))
         position = anchor.end
     return spans
+
+
+# --- the markup of a span -----------------------------------------------------------------------
+
+
+def fragment_of(abstract: Abstract, start: int, end: int) -> str:
+    """The markup fragment of `text[start:end]` of the abstract's plain text, inline tags kept.
+
+    Each section it touches is cut where the span starts and ends in that
+    section (`markup.cut`), white space shown as in the plain text; the
+    pieces of several sections are joined by a space, as a page shows them.
+    """
+    text = abstract_text(abstract)
+    pieces = []
+    for (first, last), section in zip(text.sections, abstract.sections):
+        low, high = max(start, first), min(end, last)
+        if low >= high:
+            continue
+        positions = _raw_positions(section.text)
+        cut_at = [positions[low - first], positions[high - first - 1] + 1]
+        piece = markup.cut(section.text, cut_at)[1]
+        pieces.append(_SPACE.sub(" ", piece).strip())
+    return " ".join(piece for piece in pieces if piece)
+
+
+@lru_cache(maxsize=256)
+def _raw_positions(fragment: str) -> tuple[int, ...]:
+    """For each character of the section's plain text (white space squashed), where it stands unsquashed."""
+    raw = "".join(plain for _raw, plain in markup.pieces(fragment))
+    positions: list[int] = []
+    pending = -1
+    for index, char in enumerate(raw):
+        if char.isspace():
+            if positions and pending < 0:
+                pending = index
+            continue
+        if pending >= 0:
+            positions.append(pending)
+            pending = -1
+        positions.append(index)
+    return tuple(positions)
