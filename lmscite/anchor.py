@@ -110,12 +110,8 @@ class AbstractText:
         if (wanted[0].isalnum() and first > 0 and self.text[first - 1].isalnum()) or (
                 wanted[-1].isalnum() and last + 1 < len(self.text) and self.text[last + 1].isalnum()):
             return False
-        for index in range(len(wanted) - 1):
-            if wanted[index].isalnum() and wanted[index + 1].isalnum():
-                apart = positions[at + index + 1] > positions[at + index] + 1
-                if apart != (index in spaced):
-                    return False
-        return True
+        differ = spaced.symmetric_difference(_word_ends(self.text[first:last + 1]))
+        return not any(wanted[index].isalnum() and wanted[index + 1].isalnum() for index in differ)
 
     def find_all(self, quote: str) -> list[Anchor]:
         """Every place `quote` stands, blind to white space (overlapping places too)."""
@@ -140,15 +136,17 @@ def _words_of(quote: str) -> tuple[str, frozenset[int]]:
         quote = _INLINE_TAG.sub("", quote)
     if "&" in quote:
         quote = html.unescape(quote)
-    chars: list[str] = []
-    spaced: set[int] = set()
-    for char in quote:
-        if char.isspace():
-            if chars:
-                spaced.add(len(chars) - 1)
-        else:
-            chars.append(char)
-    return "".join(chars), frozenset(spaced)
+    return "".join(quote.split()), _word_ends(quote)
+
+
+def _word_ends(text: str) -> frozenset[int]:
+    """Indexes, in `text` without its white space, of the last character of every word but the last."""
+    ends = []
+    length = -1
+    for word in text.split()[:-1]:
+        length += len(word)
+        ends.append(length)
+    return frozenset(ends)
 
 
 def squash(text: str) -> str:
@@ -285,6 +283,11 @@ def sentence_offsets(text: AbstractText, sentence_texts: Sequence[str]) -> list[
     spans = []
     position = 0
     for sentence in sentence_texts:
+        exact = text.text.find(sentence, position)
+        if exact >= 0 and not text.text[position:exact].strip():
+            spans.append((exact, exact + len(sentence)))
+            position = exact + len(sentence)
+            continue
         anchor = text.find(sentence, position)
         if anchor is None:
             raise ValueError(f"sentence not in the abstract's text: {sentence[:60]!r}")
@@ -309,11 +312,23 @@ def fragment_of(abstract: Abstract, start: int, end: int) -> str:
         low, high = max(start, first), min(end, last)
         if low >= high:
             continue
-        positions = _raw_positions(section.text)
-        cut_at = [positions[low - first], positions[high - first - 1] + 1]
-        piece = markup.cut(section.text, cut_at)[1]
-        pieces.append(_SPACE.sub(" ", piece).strip())
+        pieces.append(_SPACE.sub(" ", _cut(section.text, low - first, high - first, last - first)).strip())
     return " ".join(piece for piece in pieces if piece)
+
+
+def _cut(fragment: str, low: int, high: int, length: int) -> str:
+    """Characters `low`-`high` of a section's plain text, as markup.
+
+    Most sections are plain text already squashed, and many quotes take a
+    whole section: those need no cutting of markup, which costs a pass over
+    every tag and entity of the section.
+    """
+    if low == 0 and high == length:
+        return fragment
+    if "<" not in fragment and "&" not in fragment and len(fragment) == length:
+        return fragment[low:high]
+    positions = _raw_positions(fragment)
+    return markup.cut(fragment, [positions[low], positions[high - 1] + 1])[1]
 
 
 @lru_cache(maxsize=256)
