@@ -16,7 +16,7 @@ from typing import Any
 
 from lmscite.errors import StoreError
 
-SCHEMA = 1
+SCHEMA = 2
 """Version of the stored Entry layout; bumped on any incompatible change."""
 
 CORRECTION_KINDS = (
@@ -157,35 +157,32 @@ class Book:
 
 
 @dataclass
-class Passage:
-    """A run of consecutive abstract sentences, numbered from 1, with the text quoted.
+class Piece:
+    """One piece of an excerpt, in the order the page shows them (see `lmscite.curation.written`).
 
-    The text is kept so that a later change of the abstract is detected, not
-    silently requoted.  Skipped text shows as "..." wherever sentences were
-    left out; `elide_before`/`elide_after` force the mark where the curator
-    trimmed text that the stored abstract does not show (as on pages rebuilt
-    from a shortened abstract).
+    kind "quote": the abstract's own words `text` (its plain text, exact),
+    anchored by `prefix` and `suffix` (context) and the offsets `start`-`end`
+    in the abstract's plain text, as a W3C TextQuoteSelector with a
+    TextPositionSelector; "gap": text left out, shown as `text` ("...");
+    "insert": an editorial insertion shown as "[text]"; "gloss": an editor's
+    note shown as "[text Ed.]"; "break": a paragraph break; "literal": text
+    that is not in the abstract, kept as written on purpose.  `glued` is
+    True when the piece follows the one before it with no space between, as
+    the curator wrote it ("group.[no significant ...").
     """
 
-    start: int
-    end: int
-    text: str
-    elide_before: bool = False
-    elide_after: bool = False
-
-
-@dataclass
-class Gloss:
-    """An inline editorial note placed right after `phrase` inside the excerpt."""
-
-    phrase: str
-    note: str
+    kind: str
+    text: str = ""
+    prefix: str | None = None
+    suffix: str | None = None
+    start: int | None = None
+    end: int | None = None
+    glued: bool | None = None
 
 
 @dataclass
 class Curation:
-    excerpt: list[Passage] = field(default_factory=list)
-    glosses: list[Gloss] = field(default_factory=list)
+    excerpt: list[Piece] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     section: str | None = None
@@ -195,7 +192,7 @@ class Curation:
     flags: list[str] = field(default_factory=list)
 
     def is_empty(self) -> bool:
-        return not (self.excerpt or self.glosses or self.notes or self.tags or self.section
+        return not (self.excerpt or self.notes or self.tags or self.section
                     or self.order is not None)
 
 
@@ -295,16 +292,19 @@ def _build(cls: type, data: dict[str, Any]) -> Any:
 
 
 # The converters are generated once per dataclass from its field types, as
-# `dataclasses` generates `__init__`.  What runs for `Gloss` is
+# `dataclasses` generates `__init__`.  What runs for `Qualifier` is
 #
-#     def dump_Gloss(value):              def build_Gloss(data):
-#         out = {}                            return Gloss(**data)
-#         item = value.phrase
+#     def dump_Qualifier(value):          def build_Qualifier(data):
+#         out = {}                            return Qualifier(**data)
+#         item = value.name
 #         if item is not None:
-#             out['phrase'] = item
-#         item = value.note
+#             out['name'] = item
+#         item = value.major
 #         if item is not None:
-#             out['note'] = item
+#             out['major'] = item
+#         item = value.ui
+#         if item is not None:
+#             out['ui'] = item
 #         return out
 #
 # and the classes with nested parts build those first.  Why generated code:
@@ -321,7 +321,7 @@ def _build(cls: type, data: dict[str, Any]) -> Any:
 _DATACLASSES: dict[str, type] = {
     klass.__name__: klass
     for klass in (Author, Journal, PubDate, ELocation, Qualifier, MeshHeading, AbstractSection,
-                  Abstract, Correction, Book, Passage, Gloss, Curation, Provenance, Entry)
+                  Abstract, Correction, Book, Piece, Curation, Provenance, Entry)
 }
 _SCALARS = ("str", "int", "bool")
 

@@ -39,3 +39,17 @@ def with_abstract(entry: Entry, text: str) -> Entry:
     changed = copy.deepcopy(entry)
     changed.abstract.sections = [AbstractSection(text)]
     return changed
+
+
+def excerpt(entry: Entry, written: str) -> list:
+    """The pieces of an excerpt written as it should appear, read against the entry's abstract."""
+    from lmscite.curation.excerpt import from_written
+
+    return from_written(entry, written, literal=True)
+
+
+def lost_quote(text: str):
+    """A quote piece whose words the abstract does not hold (as after PubMed changed the abstract)."""
+    from lmscite.model import Piece
+
+    return Piece("quote", text, "", "", 0, 0)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent / "lmscite"
-CORE = ("wording", "errors", "config", "ids", "markup", "files", "model", "citation")
+CORE = ("wording", "errors", "config", "ids", "markup", "files", "model", "anchor", "upgrade", "citation")
 ALLOWED = {
     "core": {"core"},
     "pubmed": {"core", "pubmed"},
@@ -72,8 +72,9 @@ def test_no_import_runs_up_a_level(module):
 
 
 def test_core_modules_import_in_one_direction():
-    """wording -> errors -> ids, markup -> model -> citation; config and files need only errors."""
-    order = {"wording": 0, "errors": 1, "ids": 2, "markup": 2, "config": 2, "files": 2, "model": 3, "citation": 4}
+    """wording -> errors -> ids, markup -> model -> anchor -> upgrade, citation; config and files need only errors."""
+    order = {"wording": 0, "errors": 1, "ids": 2, "markup": 2, "config": 2, "files": 2, "model": 3, "anchor": 4,
+             "upgrade": 5, "citation": 4}
     for name in CORE:
         path = ROOT / f"{name}.py"
         for imported in _imports(path):

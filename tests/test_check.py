@@ -7,13 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from records import excerpt, lost_quote
 
 from lmscite.citation import citation_line
 from lmscite.curation.check import check_library, linked_notices
 from lmscite.curation.flags import findings, parse_kinds, warnings_for
 from lmscite.errors import InputError, NotInLibraryError
 from lmscite.library.store import Library
-from lmscite.model import Author, Correction, Entry, Gloss, MeshHeading, Passage
+from lmscite.model import Author, Correction, Entry, MeshHeading
 from lmscite.pubmed.xml import parse_bytes
 from lmscite.sync.refresh import Change, diff, due
 
@@ -90,17 +91,18 @@ def test_comments_are_found_only_when_asked_for():
 
 def test_an_excerpt_that_no_longer_matches_the_abstract_is_an_excerpt_finding():
     entry = record("seed", "10749609")
-    entry.curation.excerpt = [Passage(1, 1, "Liver resection was the treatment of choice.")]
+    entry.curation.excerpt = [lost_quote("Liver resection was the treatment of choice.")]
     entry.curation.notes = ["A note."]
     found = findings(entry)
     assert [f.kind for f in found] == ["excerpt"]
     assert "no longer in the abstract" in found[0].text
+    assert "closest passage now is 'Liver resection is the treatment of choice" in found[0].text
 
 
-def test_a_gloss_whose_phrase_is_gone_is_an_excerpt_finding():
+def test_literal_text_in_an_excerpt_is_an_excerpt_finding():
     entry = record("seed", "10749609")
-    entry.curation.glosses = [Gloss("no such phrase", "A note.")]
-    assert kinds(entry) == ["excerpt"]
+    entry.curation.excerpt = excerpt(entry, "Liver resection is the treatment of choice {for most}")
+    assert [f.text for f in findings(entry)] == ["'for most' is not in the abstract (kept as written)"]
 
 
 def test_a_flag_left_by_a_refresh_is_an_excerpt_finding():
@@ -111,8 +113,8 @@ def test_a_flag_left_by_a_refresh_is_an_excerpt_finding():
 
 def test_a_matching_excerpt_is_no_finding():
     entry = record("seed", "10749609")
-    entry.curation.excerpt = [Passage(1, 1, "Liver resection is the treatment of choice for hepatic metastases "
-                                             "from colorectal carcinoma.")]
+    entry.curation.excerpt = excerpt(entry, "Liver resection is the treatment of choice for hepatic metastases "
+                                            "from colorectal carcinoma. ... the role of liver resection [x Ed.]")
     assert findings(entry) == []
 
 

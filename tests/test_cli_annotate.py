@@ -54,12 +54,11 @@ def editor(tmp_path: Path, *edits: tuple[str, str]) -> str:
 
 
 def test_the_reference_curation_expressed_with_flags_reads_back_exactly(run, seeded):
+    written = {pmid: data["excerpt"] for pmid, data in example_entries("10749609", "10918156", "10615930").items()}
     commands = [
-        ("10749609", "--excerpt", "...1-2, ...3-5, ...6-12, ...13-17", "--gloss", f"15 R0 [{R0} Ed.]",
-         "--tag", "leiomyosarcoma", "--order", "1"),
-        ("10918156", "--excerpt", "...1-2, ...3...", "--note", "no significant difference in these results...",
-         "--order", "9"),
-        ("10615930", "--excerpt", "...1, ...2, ...3-4, ...5-10", "--note", EXPERTISE, "--order", "12"),
+        ("10749609", "--quote", written["10749609"], "--tag", "leiomyosarcoma", "--order", "1"),
+        ("10918156", "--quote", written["10918156"], "--order", "9"),
+        ("10615930", "--quote", written["10615930"], "--note", EXPERTISE, "--order", "12"),
         ("10749609", "10918156", "10615930", "--section", SECTION),
     ]
     for args in commands:
@@ -67,6 +66,35 @@ def test_the_reference_curation_expressed_with_flags_reads_back_exactly(run, see
         assert result.code == 0, result.err
     dumped = yaml.safe_load(run("curation", "dump").out)["entries"]
     assert dumped == example_entries("10749609", "10918156", "10615930")
+
+
+def test_sentence_numbers_and_a_gloss_give_the_reference_excerpt_as_one_paragraph(run, seeded):
+    result = run("annotate", "10749609", "--excerpt", "...1-2, ...3-5, ...6-12, ...13-17",
+                 "--gloss", f"15 R0 [{R0} Ed.]")
+    assert result.code == 0, result.err
+    page = example_entries("10749609")["10749609"]["excerpt"]
+    dumped = yaml.safe_load(run("curation", "dump").out)["entries"]["10749609"]["excerpt"]
+    assert dumped == page.replace("\n\n", " ")
+
+
+def test_a_quote_written_with_text_not_in_the_abstract_is_refused_naming_it_and_nothing_changes(run, seeded):
+    before = seeded.read_bytes()
+    result = run("annotate", "10749609", "--quote", "... there were 15 R0, 4 R1, and 5 R2 resections ...")
+    assert result.code == 2
+    assert result.err.startswith("lmscite: error: PMID 10749609: 'there were 15 R0, 4 R1, and 5 R2 resections' "
+                                 "is not in the abstract; the closest passage is 'there were 15 R0, 3 R1, and 5 R2")
+    assert result.err.count("\n") == 1
+    assert seeded.read_bytes() == before
+
+
+def test_literal_keeps_what_is_not_in_the_abstract_and_check_reports_it(run, seeded):
+    result = run("annotate", "10749609", "--literal", "--quote",
+                 "... there were 15 R0, 4 R1, and 5 R2 resections. Median survival was 32 months ...")
+    assert result.code == 0, result.err
+    dumped = yaml.safe_load(run("curation", "dump").out)["entries"]["10749609"]["excerpt"]
+    assert dumped == "... there were 15 R0, {4} R1, and 5 R2 resections. Median survival was 32 months ..."
+    check = run("check")
+    assert check.out.splitlines()[1:] == ["10749609\texcerpt\t'4' is not in the abstract (kept as written)"]
 
 
 def test_the_glossed_excerpt_reads_as_on_the_page(run, seeded):
@@ -96,7 +124,7 @@ def test_curation_dump_writes_json_read_back_by_annotate_from(run, seeded, tmp_p
     run("annotate", "--from", EXAMPLE)
     out = tmp_path / "curation.json"
     run("curation", "dump", "-o", out)
-    assert json.loads(out.read_text())["entries"]["10749609"]["glosses"] == [{"phrase": "15 R0", "note": R0}]
+    assert f"15 R0 [{R0} Ed.], 3 R1" in json.loads(out.read_text())["entries"]["10749609"]["excerpt"]
     result = run("annotate", "--from", out)
     assert "updated 0 entries, 19 unchanged" in result.err
 
@@ -143,10 +171,13 @@ def test_a_note_is_read_from_stdin_as_written(run, seeded):
     assert stored(seeded, "10615930")["curation"]["notes"] == [note]
 
 
-def test_a_quote_chooses_its_sentence(run, seeded):
+def test_a_quote_is_stored_as_the_abstracts_words_anchored_where_they_stand(run, seeded):
     assert run("annotate", "10615930", "--quote", "Fewer patients referred by general surgeons").code == 0
-    [passage] = stored(seeded, "10615930")["curation"]["excerpt"]
-    assert (passage["start"], passage["end"]) == (8, 8)
+    [quote] = stored(seeded, "10615930")["curation"]["excerpt"]
+    assert quote["kind"] == "quote" and quote["text"] == "Fewer patients referred by general surgeons"
+    assert quote["prefix"] == "s versus 26 months. CONCLUSION: "
+    assert quote["suffix"].startswith(" had resectable liver disease.")
+    assert quote["end"] - quote["start"] == len(quote["text"])
 
 
 def test_untag_no_section_and_clear(run, seeded):
@@ -162,7 +193,7 @@ def test_dry_run_shows_the_result_and_saves_nothing(run, seeded):
     result = run("annotate", "10749609", "--excerpt", "6", "--gloss", f"15 R0 [{R0}]", "--dry-run")
     assert result.code == 0
     assert "would change (dry run, nothing saved)" in result.out
-    assert "phrase: 15 R0" in result.out
+    assert f"15 R0 [{R0} Ed.], 3 R1" in " ".join(result.out.split())
     assert seeded.read_bytes() == before
 
 
@@ -186,8 +217,11 @@ def test_a_curation_file_dry_run_reports_and_saves_nothing(run, seeded):
 
 @pytest.mark.parametrize("args, message", [
     (("10749609", "--excerpt", "16-18"), "PMID 10749609: sentence 18 is out of range (the abstract has 17 sentences"),
-    (("10749609", "--quote", "liver transplantation"), "the quote 'liver transplantation' is not in the abstract"),
-    (("10749609", "--quote", "R0 resection"), "the quote 'R0 resection' occurs 5 times in the abstract"),
+    (("10749609", "--quote", "liver transplantation"), "'liver transplantation' is not in the abstract"),
+    (("10749609", "--quote", "The records were analyzed", "--quote", "Liver resection is"),
+     "'Liver resection is' is not in the abstract"),
+    (("10749609", "--excerpt", "1", "--quote", "Liver resection is"), "either by sentence numbers"),
+    (("10749609", "--literal", "--tag", "x"), "--literal keeps text of a --quote"),
     (("10749609", "--excerpt", "1-2", "--gloss", f"15 R0 [{R0}]"),
      "PMID 10749609: the gloss phrase '15 R0' is not in the excerpt"),
     (("10749609", "9834411", "--excerpt", "1"), "--excerpt, --quote and --gloss apply to exactly one PMID"),
@@ -237,7 +271,8 @@ def test_visual_wins_over_editor_and_the_excerpt_is_a_spec(run, seeded, tmp_path
     monkeypatch.setenv("VISUAL", editor(tmp_path, ("excerpt: ''", "excerpt: ...1-2, ...6")))
     assert run("annotate", "10749609", "--edit").code == 0
     excerpt = stored(seeded, "10749609")["curation"]["excerpt"]
-    assert [(p["start"], p["end"], p.get("elide_before")) for p in excerpt] == [(1, 2, True), (6, 6, True)]
+    assert [p["kind"] for p in excerpt] == ["gap", "quote", "gap", "quote", "gap"]
+    assert excerpt[3]["text"].startswith("In the 23 first liver resections")
 
 
 def test_an_unchanged_edit_changes_nothing(run, seeded, tmp_path, monkeypatch):

@@ -199,13 +199,15 @@ def test_a_broken_excerpt_is_flagged_and_its_text_kept(run, curated, library_pat
     result = run("refresh")
     assert "10749609: the abstract changed and the excerpt no longer matches it" in result.err
     stored = Library(library_path).snapshot().get("10749609")
-    assert stored.curation.excerpt[0].text.endswith(SENTENCE_2)
+    assert [p for p in stored.curation.excerpt if p.kind == "quote"][-1].text.endswith(SENTENCE_2)
     [flag] = stored.curation.flags
     assert flag.startswith("excerpt no longer matches the abstract (refresh 20")
     found = run("check", "--json", "--fail-on", "excerpt", "10749609")
     assert found.code == 1
     excerpt = [r["text"] for r in lines(found.out) if r["kind"] == "excerpt"]
-    assert excerpt == ["excerpt 1-2: the quoted text is no longer in the abstract", flag]
+    assert excerpt[1:] == [flag]
+    assert excerpt[0].startswith("the quote '. In contrast, the role of liver resection for hepatic metastases")
+    assert "is no longer in the abstract; the closest passage now is 'In contrast, the role" in excerpt[0]
 
 
 def test_refreshing_again_adds_no_second_flag_and_reports_no_change(run, curated, library_path):

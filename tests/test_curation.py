@@ -6,9 +6,10 @@ import pytest
 from records import seed
 
 from lmscite.curation.edit import Edit, annotate, set_curation
+from lmscite.curation.excerpt import Gloss
 from lmscite.curation.sections import rename_section, sections_list, set_section_order
+from lmscite.curation.written import written_form
 from lmscite.errors import InputError
-from lmscite.model import Gloss
 
 STAMP = "2026-01-02T03:04:05Z"
 
@@ -42,9 +43,11 @@ def test_tags_are_added_once_and_removed():
 
 
 def test_a_gloss_on_the_same_phrase_replaces_the_note():
-    entry = annotate(seed("10749609"), Edit(glosses=[Gloss("15 R0", "typo")]))
+    entry = annotate(seed("10749609"), Edit(excerpt="...6...", glosses=[Gloss("15 R0", "typo")]))
     entry = annotate(entry, Edit(glosses=[Gloss("15 R0", "R0 resection is clear surgical margins.")]))
-    assert entry.curation.glosses == [Gloss("15 R0", "R0 resection is clear surgical margins.")]
+    assert written_form(entry.curation.excerpt) == (
+        "... In the 23 first liver resections, there were 15 R0 [R0 resection is clear surgical margins. Ed.], "
+        "3 R1, and 5 R2 resections. ...")
 
 
 def test_clear_all_empties_every_field_but_keeps_created():

@@ -20,6 +20,7 @@ from lmscite.curation.file import (
 )
 from lmscite.curation.sections import sections_list
 from lmscite.curation.sentences import sentences
+from lmscite.curation.written import written_form
 from lmscite.errors import InputError
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "liver-metastases" / "curation.yaml"
@@ -46,7 +47,8 @@ def test_the_example_reproduces_the_reference_pages_curation(library):
     view = library.snapshot()
     assert "15 R0 [R0 resection is clear surgical margins. Ed.], 3 R1" in excerpt_text(view.get("10749609"))
     assert view.get("10615930").curation.notes[0].startswith("Expertise makes a difference. ")
-    assert view.get("10918156").curation.notes == ["no significant difference in these results..."]
+    assert "group.{[no significant difference in these results...}" in written_form(
+        view.get("10918156").curation.excerpt)
     assert [view.get(p).curation.order for p in ("10749609", "9194777")] == [1, 19]
     meta = view.meta()
     assert meta["page"]["title"] == "Liver Metastases: Surgical Resection"
@@ -61,9 +63,12 @@ def test_a_spec_string_excerpt_is_filled_in_from_the_abstract(library):
     with library.transaction() as view:
         apply_document(view, document, "f")
     dumped = yaml.safe_load(dump_document(library.snapshot()))
-    assert dumped["entries"]["10749609"]["excerpt"][1] == {
-        "sentences": "6", "elide_before": True,
-        "text": "In the 23 first liver resections, there were 15 R0, 3 R1, and 5 R2 resections."}
+    assert dumped["entries"]["10749609"]["excerpt"] == (
+        "... Liver resection is the treatment of choice for hepatic metastases from colorectal carcinoma. In "
+        "contrast, the role of liver resection for hepatic metastases from leiomyosarcoma has not been defined. "
+        "... In the 23 first liver resections, there were 15 R0 [R0 resection is clear surgical margins. Ed.], "
+        "3 R1, and 5 R2 resections. ...")
+    assert "glosses" not in dumped["entries"]["10749609"]
 
 
 def test_dump_then_load_then_dump_is_byte_identical(library):
@@ -144,7 +149,8 @@ def test_the_edit_document_shows_numbered_sentences_as_comments_and_the_curation
     document = edit_document(entry)
     assert "#     6  In the 23 first liver resections, there were 15 R0, 3 R1, and 5 R2 resections." in document
     body = yaml.safe_load(document)
-    assert body["excerpt"] == "...1-2, ...6"
+    assert body["excerpt"] == written_form(entry.curation.excerpt)
+    assert body["excerpt"].startswith("... Liver resection is the treatment of choice")
     assert body["tags"] == ["leiomyosarcoma"]
 
 
@@ -163,7 +169,7 @@ def test_an_edited_document_is_applied_whole():
     new = parse_edit_document(entry, document)
     changed = stamped(entry, new, STAMP)
     assert (changed.curation.notes, changed.curation.tags) == (["new"], ["t"])
-    assert changed.curation.excerpt[0].start == 6
+    assert written_form(changed.curation.excerpt).startswith("... In the 23 first liver resections")
     assert changed.curation.updated == STAMP
 
 

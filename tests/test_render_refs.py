@@ -35,7 +35,8 @@ from pylatexenc.latex2text import (
 
 from lmscite import markup
 from lmscite.curation.edit import Edit, annotate
-from lmscite.model import Author, Entry, Gloss
+from lmscite.curation.excerpt import Gloss
+from lmscite.model import Author, Entry
 from lmscite.pubmed.xml import iter_entries
 from lmscite.render import ExportOptions, renderer
 
@@ -424,7 +425,7 @@ def test_ris_carries_notes_excerpt_tags_then_mesh_then_keywords():
     entry = curated(load("bp_pubmed4_structured_abstract_refs_2018dtd")[0], excerpt="2",
                     notes=["Large cohort."], tags=["telomeres"], section="Genetics")
     record = rispy.loads(export("ris", [entry]))[0]
-    excerpt = plain(entry.curation.excerpt[0].text)
+    excerpt = plain(next(p.text for p in entry.curation.excerpt if p.kind == "quote"))
     assert record["notes"] == ["Large cohort.", f"Excerpt: ... {excerpt} ...", "Section: Genetics"]
     assert record["keywords"][0] == "telomeres"
     assert record["keywords"][1] == entry.mesh[0].descriptor

@@ -13,7 +13,7 @@ import pytest
 
 from lmscite.errors import StoreError
 from lmscite.library.store import Library, verify
-from lmscite.model import Curation, Entry
+from lmscite.model import SCHEMA, Curation, Entry
 
 
 def entry(pmid: str, title: str = "A title") -> Entry:
@@ -55,7 +55,7 @@ def test_the_file_is_sorted_indented_json_with_a_schema_number(library_path):
     assert text.startswith("{\n  \"entries\": {\n")
     data = json.loads(text)
     assert list(data["entries"]) == sorted(data["entries"])
-    assert data["meta"]["1"]["schema"] == 1
+    assert data["meta"]["1"]["schema"] == SCHEMA
 
 
 def test_a_transaction_that_changes_nothing_does_not_write(library_path):

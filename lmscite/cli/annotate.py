@@ -42,7 +42,8 @@ Examples:
   lmscite show 10749609 --sentences
   lmscite annotate 10749609 --excerpt '...1-2, ...3-5, ...6-12, ...13-17' \\
       --gloss '15 R0 [R0 resection is clear surgical margins.]'
-  lmscite annotate 10615930 --quote 'Fewer patients referred' --note 'Expertise makes a difference.'
+  lmscite annotate 10962525 --quote 'Liver metastases of colorectal cancer ...[has] a life-threatening
+      prognostic aspect. ...' --note 'Expertise makes a difference.'
   lmscite annotate 10749609 9834411 --tag leiomyosarcoma --section 'Surgical resection'
   lmscite annotate 10749609 --edit
   lmscite annotate --from curation.yaml"""
@@ -57,7 +58,11 @@ def annotate(
         None, "--excerpt", "-e", metavar="SPEC",
         help="Sentences to show, e.g. '1,3-5'; '...' before or after a range marks skipped text."),
     quote: List[str] = typer.Option(
-        [], "--quote", metavar="TEXT", help="Show the sentence(s) holding this exact text (repeatable)."),
+        [], "--quote", metavar="TEXT",
+        help="The excerpt written as it should appear: the abstract's words, '...' where text is left out, "
+             "[insertions], [glosses Ed.]; several build one excerpt in order (repeatable)."),
+    literal: bool = typer.Option(
+        False, "--literal", help="Keep --quote text that is not in the abstract, as written (check reports it)."),
     gloss: List[str] = typer.Option(
         [], "--gloss", metavar="'PHRASE [NOTE]'",
         help="Inline note shown as 'PHRASE [NOTE Ed.]' inside the excerpt (repeatable)."),
@@ -88,7 +93,7 @@ def annotate(
     if [*tokens, *note_file, from_].count("-") > 1:
         raise InputError("only one of the PMIDs, --note-file and --from can read stdin")
     notes = [*note, *(_read_text(name) for name in note_file)]
-    change = Edit(clear=clear, excerpt=excerpt, quotes=quote, glosses=[parse_gloss(g) for g in gloss],
+    change = Edit(clear=clear, excerpt=excerpt, quotes=quote, literal=literal, glosses=[parse_gloss(g) for g in gloss],
                   notes=notes, tags=tag, untags=untag, section=section, no_section=no_section, order=order)
     library = state(ctx).library()
     wanted = entry_ids(tokens) if tokens else []
@@ -184,10 +189,10 @@ def _report(results: list[tuple[Entry, Entry | None]], *, dry_run: bool, json_: 
             entry = after or before
             lines = [f"PMID {entry.pmid}: {'would change' if after else 'no change'} (dry run, nothing saved)",
                      format_curation(entry.curation).rstrip("\n")]
-            shown = excerpt_text(entry) if entry.curation.excerpt or entry.curation.glosses else ""
+            shown = excerpt_text(entry) if entry.curation.excerpt else ""
             if shown:
                 lines.append(textwrap.fill(f"shown as: {shown}", 100, subsequent_indent="  "))
-            lines.extend(f"warning: {problem}" for problem in excerpt_problems(entry))
+            lines.extend(f"warning: {problem.message}" for problem in excerpt_problems(entry))
             blocks.append("\n".join(lines))
         out("\n\n".join(blocks))
     if not dry_run:

@@ -157,8 +157,8 @@ def _warn_drift(entries: list) -> None:
     """An excerpt that no longer matches its abstract is exported as stored, with a warning."""
     from lmscite.curation.excerpt import excerpt_problems
 
-    warn_each([f"PMID {entry.pmid}: {problem}" for entry in entries
-               if entry.curation.excerpt or entry.curation.glosses for problem in excerpt_problems(entry)],
+    warn_each([f"PMID {entry.pmid}: {problem.message}" for entry in entries
+               if entry.curation.excerpt for problem in excerpt_problems(entry)],
               what="stale excerpts", hint="see `lmscite check`")
 
 

@@ -8,7 +8,15 @@ from typing import List, Optional
 import typer
 
 from lmscite.cli.app import app, entry_ids, state
-from lmscite.cli.console import info, out, out_json, out_jsonl, stdout_is_tty, table, warn
+from lmscite.cli.console import (
+    info,
+    out,
+    out_json,
+    out_jsonl,
+    stdout_is_tty,
+    table,
+    warn,
+)
 from lmscite.errors import EXIT_OK, EXIT_PARTIAL, InputError
 from lmscite.wording import plural
 
@@ -106,6 +114,7 @@ def show(
                                       help="PMIDs, PubMed links, DOIs or PMC ids of stored entries; - reads stdin."),
     json_: bool = typer.Option(False, "--json", help="Print the stored entries as JSON."),
     sentences: bool = typer.Option(False, "--sentences", help="Number the abstract's sentences (for --excerpt)."),
+    page: bool = typer.Option(False, "--page", help="Show each entry exactly as the exported page shows it."),
 ) -> None:
     """Show entries: citation, authors, abstract and curation."""
     from lmscite.library.resolve import resolve
@@ -118,9 +127,10 @@ def show(
     if json_:
         out_json([e.to_dict() for e in shown])
     else:
-        from lmscite.render.text import render_entry, render_sentences
+        from lmscite.render.text import render_entry, render_page_entry, render_sentences
 
-        out("\n\n".join(render_sentences(e) if sentences else render_entry(e) for e in shown))
+        shape = render_sentences if sentences else render_page_entry if page else render_entry
+        out("\n\n".join(shape(e) for e in shown))
     found.raise_for_missing()
 
 

@@ -1,12 +1,12 @@
-"""The curator's work on one entry: excerpts, glosses, notes, tags, section and order.
+"""The curator's work on one entry: excerpt, notes, tags, section and order.
 
 Everything `lmscite annotate` changes lives here, importable and free of any
 terminal code: an `Edit` applied to an entry (`annotate`), a whole curation
 read from one entry of the curation file or the edit document
-(`curation_from_data`).  Every change stamps
-`curation.updated`; nothing else in the entry changes.  Passages are chosen
-in `lmscite.curation.excerpt`; the curation file and the edit document are read and
-written in `lmscite.curation.file`.
+(`curation_from_data`).  Every change stamps `curation.updated`; nothing
+else in the entry changes.  Excerpts are made in `lmscite.curation.excerpt`;
+the curation file and the edit document are read and written in
+`lmscite.curation.file`.
 """
 
 from __future__ import annotations
@@ -16,30 +16,34 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from lmscite.anchor import squash
 from lmscite.curation.excerpt import (
+    Gloss,
     Run,
-    check_glosses,
-    choose,
-    find_run,
     format_spec,
-    normalise_passages,
+    from_quotes,
+    from_spec,
+    from_written,
+    keep_glosses,
     parse_spec,
-    passage_of,
     pmid_error,
-    quote_passage,
     sentence_span,
-    squash,
+    with_gloss,
+    without_glosses,
 )
 from lmscite.curation.names import clean_name
 from lmscite.curation.sentences import Sentence, sentences
+from lmscite.curation.written import written_form
 from lmscite.errors import InputError
 from lmscite.library.store import now
-from lmscite.model import Curation, Entry, Gloss, Passage
+from lmscite.model import Curation, Entry, Piece
 
 MAX_ORDER = 2**63 - 1
 """The largest manual order the library file (64-bit JSON integers) can hold."""
-FIELDS = ("section", "order", "tags", "excerpt", "glosses", "notes")
+FIELDS = ("section", "order", "tags", "excerpt", "notes")
 """The curation a curator edits, in the order the curation file writes it."""
+LEGACY_FIELDS = ("glosses",)
+"""Fields of curation files written before glosses became pieces of the excerpt: read, never written."""
 
 CLEARABLE = ("excerpt", "glosses", "notes", "tags", "section", "order", "all")
 
@@ -66,11 +70,17 @@ def stamped(entry: Entry, new: Curation, stamp: str | None) -> Entry | None:
 
 @dataclass
 class Edit:
-    """What one `lmscite annotate` asks for; applied as: clear, then set, then add and remove."""
+    """What one `lmscite annotate` asks for; applied as: clear, then set, then add and remove.
+
+    `excerpt` is a sentence-number spec, `quotes` excerpts written as they
+    should appear (several build one excerpt, in order); `literal` keeps
+    written text that is not in the abstract instead of refusing it.
+    """
 
     clear: Sequence[str] = ()
     excerpt: str | None = None
     quotes: Sequence[str] = ()
+    literal: bool = False
     glosses: Sequence[Gloss] = ()
     notes: Sequence[str] = ()
     tags: Sequence[str] = ()
@@ -93,6 +103,11 @@ class Edit:
         unknown = [name for name in self.clear if name not in CLEARABLE]
         if unknown:
             raise InputError(f"cannot clear {unknown[0]!r} (choose from {', '.join(CLEARABLE)})")
+        if self.excerpt is not None and self.quotes:
+            raise InputError("give the excerpt either by sentence numbers (--excerpt) or written out "
+                             "(--quote), not both")
+        if self.literal and not self.quotes:
+            raise InputError("--literal keeps text of a --quote that is not in the abstract; give --quote")
         if self.section is not None and self.no_section:
             raise InputError("give either --section or --no-section, not both")
         if self.section is not None and not clean_name(self.section):
@@ -116,20 +131,26 @@ class Edit:
 
 
 def annotate(entry: Entry, edit: Edit, stamp: str | None = None) -> Entry | None:
-    """The entry with this edit applied and `updated` stamped; None when it changes nothing."""
+    """The entry with this edit applied and `updated` stamped; None when it changes nothing.
+
+    A new excerpt keeps the glosses of the one it replaces, after the same
+    words (see `excerpt.keep_glosses`), unless the edit clears them.
+    """
     edit.check()
     cur = copy.deepcopy(entry.curation)
     cleared = set(CLEARABLE[:-1]) if "all" in edit.clear else set(edit.clear)
-    for name in cleared:
+    for name in cleared - {"excerpt", "glosses"}:
         setattr(cur, name, None if name in ("section", "order") else [])
-    found = sentences(entry.abstract) if edit.needs_one_entry() or "excerpt" in cleared else []
+    if "excerpt" in cleared:
+        cur.excerpt = []
+    elif "glosses" in cleared:
+        cur.excerpt = without_glosses(entry, cur.excerpt)
     if edit.excerpt is not None or edit.quotes:
-        chosen = choose(found, parse_spec(edit.excerpt), entry.pmid) if edit.excerpt is not None else []
-        chosen += [quote_passage(found, quote, entry.pmid) for quote in edit.quotes]
-        cur.excerpt = normalise_passages(chosen, found, entry.pmid)
+        new = (from_spec(entry, edit.excerpt) if edit.excerpt is not None
+               else from_quotes(entry, edit.quotes, literal=edit.literal))
+        cur.excerpt = keep_glosses(entry, cur.excerpt, new)
     for gloss in edit.glosses:
-        fresh = Gloss(squash(gloss.phrase), gloss.note.strip())
-        cur.glosses = [g for g in cur.glosses if g.phrase != fresh.phrase] + [fresh]
+        cur.excerpt = with_gloss(entry, cur.excerpt, Gloss(squash(gloss.phrase), gloss.note.strip()))
     cur.notes = cur.notes + [note.strip() for note in edit.notes]
     tags = [clean_name(t) for t in edit.tags]
     untags = {clean_name(t) for t in edit.untags}
@@ -140,27 +161,17 @@ def annotate(entry: Entry, edit: Edit, stamp: str | None = None) -> Entry | None
         cur.section = clean_name(edit.section)
     if edit.order is not None:
         cur.order = edit.order
-    changed = stamped(entry, cur, stamp)
-    if changed is not None and cur.glosses and (edit.needs_one_entry() or "excerpt" in cleared):
-        try:
-            check_glosses(changed, found)
-        except InputError as exc:
-            given = {squash(g.phrase) for g in edit.glosses}
-            if all(g.phrase in given for g in cur.glosses):
-                raise
-            raise InputError(f"{exc}; it is a gloss stored before: choose an excerpt that holds it, "
-                             f"or drop the stored glosses with --clear glosses") from None
-    return changed
+    return stamped(entry, cur, stamp)
 
 
 # --- curation <-> the file layout -------------------------------------------
 
 
-def curation_to_data(curation: Curation, *, spec: bool = False) -> dict[str, Any]:
+def curation_to_data(curation: Curation) -> dict[str, Any]:
     """One entry of the curation file: only fields that hold something, in file order.
 
-    With `spec` the excerpt is a spec string (the edit document), else a list
-    of passages with their texts (the curation file).
+    The excerpt is written as it appears (`curation.written`), one string a
+    curator reads, diffs and edits.
     """
     data: dict[str, Any] = {}
     if curation.section:
@@ -170,28 +181,20 @@ def curation_to_data(curation: Curation, *, spec: bool = False) -> dict[str, Any
     if curation.tags:
         data["tags"] = list(curation.tags)
     if curation.excerpt:
-        data["excerpt"] = format_spec(curation.excerpt) if spec else [
-            _passage_data(p) for p in curation.excerpt]
-    if curation.glosses:
-        data["glosses"] = [{"phrase": g.phrase, "note": g.note} for g in curation.glosses]
+        data["excerpt"] = written_form(curation.excerpt)
     if curation.notes:
         data["notes"] = list(curation.notes)
     return data
 
 
-def _passage_data(passage: Passage) -> dict[str, Any]:
-    data: dict[str, Any] = {"sentences": sentence_span(passage.start, passage.end), "text": passage.text}
-    if passage.elide_before:
-        data["elide_before"] = True
-    if passage.elide_after:
-        data["elide_after"] = True
-    return data
-
-
-def curation_from_data(entry: Entry, data: Any, *, excerpt: list[Passage] | None = None) -> Curation:
+def curation_from_data(entry: Entry, data: Any) -> Curation:
     """The curation one entry of a curation file (or an edit document) describes, checked against the abstract.
 
-    `excerpt`, when given, stands for the data's excerpt as it is (not re-checked).
+    An excerpt written as the entry's own is now keeps the stored pieces as
+    they are: reading it again would silently requote an excerpt whose
+    abstract changed since; left alone, the drift stays visible.  Files
+    written before schema 2 (a list of sentence runs, `glosses` apart) are
+    read as the excerpt they showed.
     """
     pmid = entry.pmid
     if data is None:
@@ -199,22 +202,24 @@ def curation_from_data(entry: Entry, data: Any, *, excerpt: list[Passage] | None
                                "write {} to clear it, or change nothing")
     if not isinstance(data, dict):
         raise pmid_error(pmid, "the curation must be a mapping of " + ", ".join(FIELDS))
-    unknown = [key for key in data if key not in FIELDS]
+    unknown = [key for key in data if key not in FIELDS + LEGACY_FIELDS]
     if unknown:
         raise pmid_error(pmid, f"unknown field {unknown[0]!r} (fields: {', '.join(FIELDS)})")
-    found = sentences(entry.abstract)
-    cur = Curation(
+    written = data.get("excerpt")
+    stored = entry.curation.excerpt
+    if stored and isinstance(written, str) and written == written_form(stored):
+        pieces = copy.deepcopy(stored)
+    else:
+        pieces = _excerpt(entry, written)
+    for gloss in _glosses(data.get("glosses"), pmid):
+        pieces = with_gloss(entry, pieces, gloss)
+    return Curation(
         section=_section(data.get("section"), pmid),
         order=_order(data.get("order"), pmid),
         tags=list(dict.fromkeys(_texts(data.get("tags"), pmid, "tags"))),
-        excerpt=copy.deepcopy(excerpt) if excerpt is not None else _excerpt(data.get("excerpt"), found, pmid),
-        glosses=_glosses(data.get("glosses"), pmid),
+        excerpt=pieces,
         notes=_texts(data.get("notes"), pmid, "notes"),
     )
-    probe = copy.copy(entry)
-    probe.curation = cur
-    check_glosses(probe, found)
-    return cur
 
 
 def _section(value: Any, pmid: str) -> str | None:
@@ -248,6 +253,7 @@ def _texts(value: Any, pmid: str, name: str) -> list[str]:
 
 
 def _glosses(value: Any, pmid: str) -> list[Gloss]:
+    """Schema 1's `glosses`, each placed in the excerpt after its phrase."""
     if value is None:
         return []
     if not isinstance(value, list):
@@ -263,56 +269,66 @@ def _glosses(value: Any, pmid: str) -> list[Gloss]:
     return glosses
 
 
-def _excerpt(value: Any, found: Sequence[Sentence], pmid: str) -> list[Passage]:
+def _excerpt(entry: Entry, value: Any) -> list[Piece]:
+    """The excerpt a file gives: written out (or a sentence spec), or schema 1's list of sentence runs."""
+    pmid = entry.pmid
     if value is None or value == "" or value == []:
         return []
     try:
         if isinstance(value, (str, int)) and not isinstance(value, bool):
-            return choose(found, parse_spec(str(value)), pmid)
+            return from_written(entry, str(value))
         if not isinstance(value, list):
-            raise InputError("`excerpt` must be a spec such as \"1-2, ...3-5\" or a list of passages")
-        passages = [_excerpt_item(item, found, pmid) for item in value]
+            raise InputError("`excerpt` must be the excerpt written out, or sentence numbers such as "
+                             "\"1-2, ...3-5\"")
+        return _legacy_passages(entry, value)
     except InputError as exc:
         message = str(exc)
         raise (exc if message.startswith("PMID ") else pmid_error(pmid, message)) from None
-    return normalise_passages(passages, found, pmid)
 
 
-def _excerpt_item(item: Any, found: Sequence[Sentence], pmid: str) -> Passage:
-    if not isinstance(item, dict):
-        run = _run_of(item, "excerpt")
-        return passage_of(found, run.start, run.end, pmid, run.elide_before, run.elide_after)
-    unknown = [key for key in item if key not in ("sentences", "text", "elide_before", "elide_after")]
-    if unknown or "sentences" not in item:
-        raise InputError("each excerpt passage needs `sentences` and may have `text`, "
-                         "`elide_before` and `elide_after`")
-    run = _run_of(item["sentences"], "excerpt")
-    flags = [item.get(name, False) for name in ("elide_before", "elide_after")]
-    if not all(isinstance(flag, bool) for flag in flags):
-        raise InputError("`elide_before` and `elide_after` must be true or false")
-    passage = passage_of(found, run.start, run.end, pmid,
-                         run.elide_before or flags[0], run.elide_after or flags[1])
-    text = item.get("text")
-    if text is not None:
-        if not isinstance(text, str):
-            raise InputError(f"excerpt {sentence_span(run.start, run.end)}: `text` must be text")
-        if squash(text) != passage.text:
-            moved = find_run(found, squash(text))
-            hint = (f" (that text is sentences {sentence_span(*moved)} now)" if moved
-                    else " (the abstract changed; see `lmscite show PMID --sentences`)")
+def _legacy_passages(entry: Entry, items: list[Any]) -> list[Piece]:
+    """Schema 1's excerpt, `[{sentences: "1-2", text: ..., elide_before: true}, ...]`, as its pieces.
+
+    A `text` given must still be the text of its sentences: a file must not
+    quote what the abstract no longer says.
+    """
+    found = sentences(entry.abstract)
+    runs_given: list[Run] = []
+    for item in items:
+        if isinstance(item, (str, int)) and not isinstance(item, bool):
+            item = {"sentences": item}
+        if not isinstance(item, dict) or "sentences" not in item or any(
+                key not in ("sentences", "text", "elide_before", "elide_after") for key in item):
+            raise InputError("each excerpt passage needs `sentences` and may have `text`, "
+                             "`elide_before` and `elide_after`")
+        runs = parse_spec(str(item["sentences"])) if not isinstance(item["sentences"], bool) else []
+        if len(runs) != 1:
+            raise InputError(f"excerpt: `sentences` must be one sentence number or range, not {item['sentences']!r}")
+        run = runs[0]
+        flags = [item.get(name, False) for name in ("elide_before", "elide_after")]
+        if not all(isinstance(flag, bool) for flag in flags):
+            raise InputError("`elide_before` and `elide_after` must be true or false")
+        if run.start < 1 or run.end > len(found):
+            raise InputError(f"excerpt {sentence_span(run.start, run.end)}: the abstract has "
+                             f"{len(found)} sentences")
+        quoted = " ".join(s.text for s in found[run.start - 1:run.end])
+        given = item.get("text")
+        if given is not None and (not isinstance(given, str) or squash(given) != quoted):
             raise InputError(f"excerpt {sentence_span(run.start, run.end)}: the text given does not match "
-                             f"the abstract's sentences{hint}")
-    return passage
+                             f"the abstract's sentences ({_where_now(found, given)})")
+        runs_given.append(Run(run.start, run.end, run.elide_before or flags[0], run.elide_after or flags[1]))
+    return from_spec(entry, format_spec(runs_given))
 
 
-def _run_of(value: Any, where: str) -> Run:
-    """One excerpt item's `sentences`: a number, or a run with its elision marks."""
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise InputError(f"{where}: `sentences` must be a sentence number or range such as \"1-2\"")
-    runs = parse_spec(str(value))
-    if len(runs) != 1:
-        raise InputError(f"{where}: `sentences` must be one range, not {value!r}")
-    return runs[0]
+def _where_now(found: Sequence[Sentence], given: Any) -> str:
+    """Where a schema-1 file's passage text stands in the abstract now, as a hint."""
+    texts = [sentence.text for sentence in found]
+    wanted = squash(given) if isinstance(given, str) else ""
+    for first in range(len(texts)):
+        for last in range(first, len(texts)):
+            if " ".join(texts[first:last + 1]) == wanted:
+                return f"that text is sentences {sentence_span(first + 1, last + 1)} now"
+    return "the abstract changed; see `lmscite show PMID --sentences`"
 
 
 def set_curation(entry: Entry, data: Any, stamp: str | None = None) -> Entry | None:

@@ -1,48 +1,63 @@
-"""Passages of an abstract, chosen and shown: excerpt specs, quotes, glosses and drift.
+"""An entry's excerpt: made from what the curator writes, shown as the page shows it, checked for drift.
 
-Importable and free of any terminal code: choosing passages of the abstract
-by sentence number or quote, the excerpt as exporters show it
-(`excerpt_parts`), glosses placed after their phrases, and drift checks
-against a changed abstract (`excerpt_problems`).  Nothing here changes an
-entry; `lmscite.curation.edit` does.
+The excerpt is the list of pieces the page shows (`lmscite.model.Piece`):
+quotes of the abstract anchored in its plain text (`lmscite.anchor`), "..."
+where text is left out, bracketed insertions and glosses, paragraph breaks,
+and literal text the curator insists on.  A curator makes one
 
-Excerpt specs
--------------
-Sentences are numbered from 1 across the abstract's sections (`lmscite show
-PMID --sentences`).  A spec lists runs: ``1,3-5`` or ``1 3-5``.  ``...`` (or
-``…``) written right before a run marks text skipped before it, right after a
-run text skipped after it (``...1-2, ...3-5...``): the page then shows "..."
-there even where the stored abstract has no gap, as when it was rebuilt from a
-shortened abstract.  Adjacent runs with no mark between them are joined.  Each
-run is stored as a `Passage` with the plain text of its sentences, so that a
-later change of the abstract is detected, never silently misquoted.
+* by writing it as it should appear (`from_written`, `from_quotes`; the
+  written form is read in `lmscite.curation.written`),
+* by sentence numbers, a shortcut into the same pieces (`from_spec`, ``1-2,
+  ...3-5``: sentences as `lmscite show PMID --sentences` numbers them), or
+* by placing a gloss after a phrase (`with_gloss`, ``15 R0 [R0 resection is
+  clear surgical margins.]``).
+
+`excerpt_parts` is the excerpt as every renderer shows it; `relocate` finds
+its quotes again when PubMed changes the abstract; `excerpt_problems` says
+what in it is not the abstract's own words.  Nothing here changes an entry;
+`lmscite.curation.edit` does.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
 from lmscite import markup
-from lmscite.curation.sentences import Sentence, sentences
+from lmscite.anchor import (
+    Anchor,
+    Drift,
+    Located,
+    abstract_text,
+    fragment_of,
+    locate,
+    sentence_offsets,
+    squash,
+)
+from lmscite.curation.sentences import sentences
+from lmscite.curation.written import (
+    GAP,
+    GLOSS,
+    LITERAL,
+    QUOTE,
+    anchor_of,
+    glued_after_note,
+    quote_piece,
+    read_written,
+    spacing,
+)
 from lmscite.errors import InputError
-from lmscite.model import Entry, Gloss, Passage
-from lmscite.wording import plural
+from lmscite.model import Entry, Piece
+from lmscite.upgrade import pieces_of_passages
+from lmscite.wording import plural, shorten
 
 _MARK = r"(?:\.\.\.|\u2026)"
 _RUN = re.compile(
     rf"\s*(?P<before>{_MARK})?\s*(?P<start>\d+)(?:\s*[-\u2013]\s*(?P<end>\d+))?"
     rf"(?P<after>{_MARK})?\s*[,;]?")
-_SPACE = re.compile(r"\s+")
-
-
-# --- small helpers ----------------------------------------------------------
-
-
-def squash(text: str) -> str:
-    """Whitespace runs as one space, ends trimmed: quotes and phrases match however they were wrapped."""
-    return _SPACE.sub(" ", text).strip()
+_SPEC = re.compile(rf"(?:\s*{_MARK}?\s*\d+(?:\s*[-\u2013]\s*\d+)?{_MARK}?\s*[,;]?)+\s*")
+_ED = re.compile(r"\s*\bEd\.$")
 
 
 def pmid_error(pmid: str, message: str) -> InputError:
@@ -55,17 +70,22 @@ def sentence_span(start: int, end: int) -> str:
     return str(start) if start == end else f"{start}-{end}"
 
 
-# --- excerpt specs and passages ---------------------------------------------
+# --- sentence-number specs -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Run:
-    """One run of an excerpt spec, before it is checked against an abstract."""
+    """One run of an excerpt spec: sentences `start`-`end`, "..." marked before or after it."""
 
     start: int
     end: int
     elide_before: bool = False
     elide_after: bool = False
+
+
+def is_spec(text: str) -> bool:
+    """Whether `text` is a sentence-number spec ("1-2, ...3-5") rather than an excerpt written out."""
+    return bool(_SPEC.fullmatch(text)) and any(char.isdigit() for char in text)
 
 
 def parse_spec(spec: str) -> list[Run]:
@@ -90,201 +110,94 @@ def parse_spec(spec: str) -> list[Run]:
     return runs
 
 
-def format_spec(passages: Sequence[Passage | Run]) -> str:
-    """The spec that `parse_spec` reads back as these passages."""
-    return ", ".join(
-        ("..." if p.elide_before else "") + sentence_span(p.start, p.end) + ("..." if p.elide_after else "")
-        for p in passages)
+def format_spec(runs: Sequence[Run]) -> str:
+    """The spec that `parse_spec` reads back as these runs."""
+    return ", ".join(("..." if r.elide_before else "") + sentence_span(r.start, r.end)
+                     + ("..." if r.elide_after else "") for r in runs)
 
 
-def passage_of(found: Sequence[Sentence], start: int, end: int, pmid: str,
-               elide_before: bool = False, elide_after: bool = False) -> Passage:
-    if not found:
-        raise pmid_error(pmid, "the entry has no abstract to excerpt")
-    if start < 1 or end > len(found):
-        bad = start if start < 1 else end
-        raise pmid_error(pmid, f"sentence {bad} is out of range (the abstract has "
-                               f"{plural(len(found), 'sentence')}; see `lmscite show {pmid} --sentences`)")
-    text = " ".join(s.text for s in found[start - 1:end])
-    return Passage(start, end, text, elide_before, elide_after)
-
-
-def choose(found: Sequence[Sentence], runs: Iterable[Run], pmid: str) -> list[Passage]:
-    """Passages for these runs of the abstract's sentences, joined where adjacent."""
-    return normalise_passages(
-        [passage_of(found, r.start, r.end, pmid, r.elide_before, r.elide_after) for r in runs], found, pmid)
-
-
-def normalise_passages(passages: Iterable[Passage], found: Sequence[Sentence], pmid: str) -> list[Passage]:
-    """Sorted, overlapping or adjacent passages joined unless an elision mark sits between them."""
-    merged: list[Passage] = []
-    for passage in sorted(passages, key=lambda p: (p.start, p.end)):
+def _joined(runs: Iterable[Run]) -> list[Run]:
+    """Runs sorted, and overlapping or adjacent ones joined unless a "..." mark stands between them."""
+    merged: list[Run] = []
+    for run in sorted(runs, key=lambda r: (r.start, r.end)):
         last = merged[-1] if merged else None
-        touching = last is not None and (
-            passage.start <= last.end
-            or (passage.start == last.end + 1 and not (last.elide_after or passage.elide_before)))
-        if last is None or not touching:
-            merged.append(passage)
-            continue
-        after = passage.elide_after if passage.end >= last.end else last.elide_after
-        merged[-1] = passage_of(found, last.start, max(last.end, passage.end), pmid,
-                                last.elide_before, after)
+        if last is not None and (run.start <= last.end or (
+                run.start == last.end + 1 and not (last.elide_after or run.elide_before))):
+            after = run.elide_after if run.end >= last.end else last.elide_after
+            merged[-1] = Run(last.start, max(last.end, run.end), last.elide_before, after)
+        else:
+            merged.append(run)
     return merged
 
 
-def quote_passage(found: Sequence[Sentence], quote: str, pmid: str) -> Passage:
-    """The sentence(s) holding this exact text; it must occur exactly once in the abstract."""
-    wanted = squash(quote)
-    if not wanted:
-        raise pmid_error(pmid, "the quote is empty")
+def from_spec(entry: Entry, spec: str) -> list[Piece]:
+    """The excerpt that sentence numbers choose: each run a quote, "..." wherever text is left out."""
+    found = sentences(entry.abstract)
     if not found:
-        raise pmid_error(pmid, "the entry has no abstract to quote from")
-    starts: list[int] = []
-    offset = 0
-    for sentence in found:
-        starts.append(offset)
-        offset += len(sentence.text) + 1
-    whole = " ".join(s.text for s in found)
-    hits = [m.start() for m in re.finditer(f"(?={re.escape(wanted)})", whole)]
-    if not hits:
-        raise pmid_error(pmid, f"the quote {wanted!r} is not in the abstract")
-
-    def sentence_at(position: int) -> int:
-        return max(i for i, start in enumerate(starts) if start <= position) + 1
-
-    spans = [(sentence_at(h), sentence_at(h + len(wanted) - 1)) for h in hits]
-    if len(spans) > 1:
-        raise pmid_error(pmid, f"the quote {wanted!r} occurs {len(spans)} times in the abstract "
-                               f"({_where(spans)}); quote more of the sentence")
-    return passage_of(found, spans[0][0], spans[0][1], pmid)
+        raise pmid_error(entry.pmid, "the entry has no abstract to excerpt")
+    runs = _joined(parse_spec(spec))
+    bad = next((r for r in runs if r.start < 1 or r.end > len(found)), None)
+    if bad is not None:
+        number = bad.start if bad.start < 1 else bad.end
+        raise pmid_error(entry.pmid, f"sentence {number} is out of range (the abstract has "
+                                     f"{plural(len(found), 'sentence')}; see `lmscite show {entry.pmid} "
+                                     "--sentences`)")
+    text = abstract_text(entry.abstract)
+    spans = sentence_offsets(text, [s.text for s in found])
+    passages = [{"start": r.start, "end": r.end, "elide_before": r.elide_before, "elide_after": r.elide_after,
+                 "text": text.text[spans[r.start - 1][0]:spans[r.end - 1][1]]} for r in runs]
+    return [Piece(**piece) for piece in pieces_of_passages(text, passages)]
 
 
-_LISTED = 5
-"""At most this many places are named in a message; the rest are counted."""
+# --- written out --------------------------------------------------------------------------------------
 
 
-def _where(spans: Sequence[tuple[int, int]]) -> str:
-    """Distinct places, a few named: "sentences 1, 3-4 and 2 more", never "1, 1, 1, ..." for every hit."""
-    places = [sentence_span(a, b) for a, b in dict.fromkeys(spans)]
-    named = ", ".join(places[:_LISTED])
-    rest = f" and {len(places) - _LISTED} more" if len(places) > _LISTED else ""
-    return f"{'sentence' if len(places) == 1 else 'sentences'} {named}{rest}"
+def from_written(entry: Entry, written: str, *, literal: bool = False) -> list[Piece]:
+    """The excerpt written as it should appear (see `lmscite.curation.written`), or a spec's."""
+    if is_spec(written):
+        return from_spec(entry, written)
+    return from_quotes(entry, [written], literal=literal)
 
 
-def find_run(found: Sequence[Sentence], text: str) -> tuple[int, int] | None:
-    """Where a passage's text stands in the abstract now, if anywhere."""
-    for first in range(len(found)):
-        joined = ""
-        for last in range(first, len(found)):
-            joined = f"{joined} {found[last].text}" if joined else found[last].text
-            if joined == text:
-                return first + 1, last + 1
-            if len(joined) >= len(text):
-                break
-    return None
+def from_quotes(entry: Entry, quotes: Sequence[str], *, literal: bool = False) -> list[Piece]:
+    """Several written quotes as one excerpt: each found after the one before, "..." between two
+    that leave text out of the abstract unless the curator wrote one there."""
+    text = abstract_text(entry.abstract)
+    if not text.text and not literal:
+        raise pmid_error(entry.pmid, "the entry has no abstract to quote from")
+    pieces: list[Piece] = []
+    for written in quotes:
+        if not written.strip():
+            raise pmid_error(entry.pmid, "a quote is empty")
+        last = next((p for p in reversed(pieces) if p.kind == QUOTE), None)
+        more = read_written(text, written, entry.pmid, literal=literal,
+                            after=(last.end or 0) if last else 0)
+        first = next((p for p in more if p.kind == QUOTE), None)
+        joined_by_gap = (pieces and pieces[-1].kind == GAP) or (more and more[0].kind == GAP)
+        between = text.text[last.end or 0:first.start or 0] if last is not None and first is not None else " "
+        if not joined_by_gap and between.strip():
+            pieces.append(Piece(GAP, "..."))
+        elif first is not None and more[0] is first and last is not None and pieces[-1] is last:
+            first.glued = True if not between else None
+        pieces.extend(more)
+    return pieces
 
 
-def _matches(passage: Passage, found: Sequence[Sentence]) -> bool:
-    if passage.start < 1 or passage.end > len(found) or passage.start > passage.end:
-        return False
-    return " ".join(s.text for s in found[passage.start - 1:passage.end]) == passage.text
+def whole_abstract(entry: Entry) -> list[Piece]:
+    """The whole abstract as one quote (what the page shows when no excerpt was chosen)."""
+    text = abstract_text(entry.abstract)
+    return [quote_piece(text.span(0, len(text.text)))] if text.text.strip() else []
 
 
-# --- the excerpt as exporters show it ---------------------------------------
+# --- glosses ------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class ExcerptPart:
-    """A piece of the excerpt as a page shows it.
+class Gloss:
+    """A note to place right after `phrase` inside the excerpt, shown "[note Ed.]"."""
 
-    kind "text": a markup fragment (`lmscite.markup`) of abstract text;
-    "gloss": the note of an inline gloss, plain text, shown right after the
-    text before it, by default as " [NOTE Ed.]"; "gap": skipped text, shown
-    as "..." between spaces.  `excerpt_text` is the reference rendering.
-    """
-
-    kind: str
-    value: str
-
-
-def _shown(entry: Entry, found: Sequence[Sentence]) -> list[tuple[Passage, str]]:
-    """Each passage with the fragment shown for it: the abstract's, or the stored text when it drifted.
-
-    An entry with no excerpt chosen shows its whole abstract.
-    """
-    passages = entry.curation.excerpt
-    if not passages:
-        if not found:
-            return []
-        passages = [Passage(1, len(found), " ".join(s.text for s in found))]
-    shown = []
-    for passage in passages:
-        if _matches(passage, found):
-            fragment = " ".join(s.fragment for s in found[passage.start - 1:passage.end])
-        else:
-            fragment = markup.escape(passage.text)
-        shown.append((passage, fragment))
-    return shown
-
-
-def _gloss_points(shown: Sequence[tuple[Passage, str]], glosses: Sequence[Gloss]
-                  ) -> dict[int, dict[int, list[str]]]:
-    """passage index -> plain-text offset -> notes: each gloss after its phrase's first occurrence."""
-    plains = [markup.plain(fragment) for _passage, fragment in shown]
-    points: dict[int, dict[int, list[str]]] = {}
-    for gloss in glosses:
-        for index, plain in enumerate(plains):
-            at = plain.find(gloss.phrase)
-            if at >= 0:
-                points.setdefault(index, {}).setdefault(at + len(gloss.phrase), []).append(gloss.note)
-                break
-    return points
-
-
-def excerpt_parts(entry: Entry) -> list[ExcerptPart]:
-    """The excerpt as a page shows it: text, "..." gaps and inline glosses, in order."""
-    found = sentences(entry.abstract)
-    shown = _shown(entry, found)
-    points = _gloss_points(shown, entry.curation.glosses)
-    parts: list[ExcerptPart] = []
-    previous: Passage | None = None
-    for index, (passage, fragment) in enumerate(shown):
-        if previous is None:
-            gap = passage.start > 1 or passage.elide_before
-        else:
-            gap = (passage.start > previous.end + 1 or previous.elide_after or passage.elide_before)
-        if gap:
-            parts.append(ExcerptPart("gap", "..."))
-        offsets = sorted(points.get(index, {}))
-        pieces = markup.cut(fragment, offsets)
-        if pieces[0]:
-            parts.append(ExcerptPart("text", pieces[0]))
-        for offset, piece in zip(offsets, pieces[1:]):
-            parts.extend(ExcerptPart("gloss", note) for note in points[index][offset])
-            if piece:
-                parts.append(ExcerptPart("text", piece))
-        previous = passage
-    if previous is not None and (previous.end < len(found) or previous.elide_after):
-        parts.append(ExcerptPart("gap", "..."))
-    return parts
-
-
-def excerpt_text(entry: Entry, gloss: Callable[[str], str] = lambda note: f"[{note} Ed.]") -> str:
-    """The excerpt as plain text, glosses in the page's default "[NOTE Ed.]" form."""
-    out = ""
-    last = None
-    for part in excerpt_parts(entry):
-        if part.kind == "gloss":
-            out += " " + gloss(part.value)
-        else:
-            piece = part.value if part.kind == "gap" else markup.plain(part.value)
-            glued = last == "gloss" and part.kind == "text" and not piece[:1].isalnum()
-            out += piece if not out or glued else " " + piece
-        last = part.kind
-    return out
-
-
-# --- glosses and drift ------------------------------------------------------
+    phrase: str
+    note: str
 
 
 def parse_gloss(text: str) -> Gloss:
@@ -300,40 +213,232 @@ def parse_gloss(text: str) -> Gloss:
             break
     else:
         raise InputError(f"the gloss {text!r} has an unmatched ']'")
-    phrase, note = squash(stripped[:index]), stripped[index + 1:-1].strip()
-    note = re.sub(r"\s*\bEd\.$", "", note).strip()
+    phrase, note = squash(stripped[:index]), _ED.sub("", stripped[index + 1:-1].strip()).strip()
     if not phrase or not note:
         raise InputError(f"the gloss {text!r} needs a phrase before '[' and a note inside it")
     return Gloss(phrase, note)
 
 
-def excerpt_problems(entry: Entry) -> list[str]:
-    """What no longer fits the abstract: passages whose text changed or moved, glosses whose phrase is gone."""
-    found = sentences(entry.abstract)
-    problems = []
-    for passage in entry.curation.excerpt:
-        if _matches(passage, found):
+def with_gloss(entry: Entry, pieces: Sequence[Piece], gloss: Gloss) -> list[Piece]:
+    """The excerpt with `gloss` right after the first place its phrase stands in a quote.
+
+    A phrase glossed already gets the new note.  An entry with no excerpt
+    shows its whole abstract, so the gloss goes in that; a phrase the
+    excerpt lacks is refused, naming the sentence that holds it when the
+    abstract does.
+    """
+    current = list(pieces) or whole_abstract(entry)
+    text = abstract_text(entry.abstract)
+    for index, piece in enumerate(current):
+        at = piece.text.find(gloss.phrase) if piece.kind == QUOTE else -1
+        if at < 0:
             continue
-        span = sentence_span(passage.start, passage.end)
-        moved = find_run(found, passage.text)
-        if moved:
-            problems.append(f"excerpt {span}: the abstract changed; the quoted text is now "
-                            f"sentences {sentence_span(*moved)}")
+        cut = at + len(gloss.phrase)
+        rest = current[index + 1:]
+        if cut == len(piece.text) and rest and rest[0].kind == GLOSS:
+            return [*current[:index + 1], Piece(GLOSS, gloss.note), *rest[1:]]
+        tail = _quote_part(text, piece, cut, len(piece.text))
+        return [*current[:index], _quote_part(text, piece, 0, cut), Piece(GLOSS, gloss.note),
+                *([tail] if tail.text else []), *rest]
+    holders = [s.number for s in sentences(entry.abstract) if gloss.phrase in s.text]
+    hint = f" (it is in sentence {holders[0]})" if len(holders) == 1 and pieces else ""
+    where = "excerpt" if pieces else "abstract"
+    raise pmid_error(entry.pmid, f"the gloss phrase {gloss.phrase!r} is not in the {where}{hint}")
+
+
+def without_glosses(entry: Entry, pieces: Sequence[Piece]) -> list[Piece]:
+    """The excerpt with its glosses taken out, and the quotes they stood between joined again."""
+    text = abstract_text(entry.abstract)
+    kept: list[Piece] = []
+    for piece in pieces:
+        if piece.kind == GLOSS:
+            continue
+        last = kept[-1] if kept else None
+        if (last is not None and last.kind == QUOTE and piece.kind == QUOTE and _stands(text, last)
+                and _stands(text, piece) and not text.text[last.end or 0:piece.start or 0].strip()):
+            kept[-1] = replace(quote_piece(text.span(last.start or 0, piece.end or 0)), glued=last.glued)
         else:
-            problems.append(f"excerpt {span}: the quoted text is no longer in the abstract")
-    plains = [markup.plain(fragment) for _passage, fragment in _shown(entry, found)]
-    for gloss in entry.curation.glosses:
-        if not any(gloss.phrase in plain for plain in plains):
-            problems.append(f"gloss {gloss.phrase!r}: the phrase is no longer in the excerpt")
+            kept.append(piece)
+    return kept
+
+
+def keep_glosses(entry: Entry, old: Sequence[Piece], new: Sequence[Piece]) -> list[Piece]:
+    """A new excerpt with the glosses of the old one, each after the same words of the abstract.
+
+    A new excerpt that brings glosses of its own is taken as written.  A
+    gloss whose place the new excerpt leaves out is refused rather than
+    dropped: the curator keeps those words or says `--clear glosses`.
+    """
+    placed = list(new)
+    if any(piece.kind == GLOSS for piece in new):
+        return placed
+    text = abstract_text(entry.abstract)
+    for offset, note in _gloss_places(text, old):
+        for index, piece in enumerate(placed):
+            if piece.kind != QUOTE or not _stands(text, piece) or not (piece.start or 0) < offset <= (piece.end or 0):
+                continue
+            cut = offset - (piece.start or 0)
+            tail = _quote_part(text, piece, cut, len(piece.text))
+            placed[index:index + 1] = [_quote_part(text, piece, 0, cut), Piece(GLOSS, note),
+                                       *([tail] if tail.text else [])]
+            break
+        else:
+            words = shorten(text.text[max(0, offset - 40):offset].split(" ", 1)[-1])
+            raise pmid_error(entry.pmid, f"the excerpt holds the gloss [{note} Ed.] after {words!r}, which the "
+                                         "new excerpt leaves out; keep those words in it, or drop the glosses "
+                                         "with --clear glosses")
+    return placed
+
+
+def _gloss_places(text, pieces: Sequence[Piece]) -> list[tuple[int, str]]:
+    """(offset in the abstract's text, note) of each gloss that follows a quote still in place."""
+    places = []
+    previous: Piece | None = None
+    for piece in pieces:
+        if piece.kind == GLOSS and previous is not None and previous.kind == QUOTE and _stands(text, previous):
+            places.append((previous.end or 0, piece.text))
+        previous = piece
+    return places
+
+
+def _stands(text, piece: Piece) -> bool:
+    """Whether a quote stands where its anchor says, in the abstract as it is."""
+    return locate(text, anchor_of(piece)).drift is Drift.SAME
+
+
+def _quote_part(text, piece: Piece, low: int, high: int) -> Piece:
+    """Characters `low`-`high` of a quote, anchored anew (a drifted quote is cut as stored text).
+
+    The first part keeps the quote's own spacing; a later part follows a note
+    put in the cut, so it closes up to it only before punctuation.
+    """
+    if _stands(text, piece):
+        part = quote_piece(text.span((piece.start or 0) + low, (piece.start or 0) + high))
+    else:
+        part = replace(piece, text=piece.text[low:high].strip())
+    part.glued = piece.glued if low == 0 else glued_after_note(part.text)
+    return part
+
+
+# --- the excerpt as the page shows it ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExcerptPart:
+    """A piece of the excerpt as a page shows it; `before` is what stands between it and the part before.
+
+    kind "text": a markup fragment (`lmscite.markup`) of the abstract, or of a
+    quote's stored text when it no longer stands in the abstract; "gap":
+    text left out, `value` the mark ("..."); "insert": an editorial
+    insertion, shown "[value]"; "gloss": an editor's note, shown by default
+    "[value Ed.]"; "literal": text that is not in the abstract, plain;
+    "break": a paragraph break (`before` is "").
+    """
+
+    kind: str
+    value: str
+    before: str = " "
+
+
+def excerpt_parts(entry: Entry) -> list[ExcerptPart]:
+    """The excerpt as every page and reference format shows it; the whole abstract when none was chosen."""
+    pieces = entry.curation.excerpt or whole_abstract(entry)
+    text = abstract_text(entry.abstract)
+    parts: list[ExcerptPart] = []
+    previous: Piece | None = None
+    for piece in pieces:
+        parts.append(ExcerptPart("text" if piece.kind == QUOTE else piece.kind, _shown(entry, text, piece),
+                                 spacing(previous, piece)))
+        previous = piece
+    return parts
+
+
+def _shown(entry: Entry, text, piece: Piece) -> str:
+    if piece.kind == QUOTE:
+        found = locate(text, anchor_of(piece))
+        if found.anchor is not None:
+            return fragment_of(entry.abstract, found.anchor.start, found.anchor.end)
+        return markup.escape(piece.text)
+    if piece.kind == GAP:
+        return piece.text or "..."
+    return piece.text
+
+
+def excerpt_text(entry: Entry) -> str:
+    """The excerpt as plain text, glosses "[note Ed.]", paragraph breaks as blank lines."""
+    out = ""
+    for part in excerpt_parts(entry):
+        if part.kind == "break":
+            out += "\n\n"
+            continue
+        shown = {"text": markup.plain(part.value), "insert": f"[{part.value}]",
+                 "gloss": f"[{part.value} Ed.]"}.get(part.kind, part.value)
+        out += ("" if out.endswith("\n") else part.before) + shown
+    return out
+
+
+# --- drift and what is not verbatim -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExcerptProblem:
+    """A piece of the excerpt that is not the abstract's own words as they stand now.
+
+    `kind` is "literal" (kept as written on purpose), "changed" (the quoted
+    words are no longer there; `closest` is the passage most like them) or
+    "gone" (nothing like them is left).
+    """
+
+    kind: str
+    text: str
+    closest: str | None = None
+
+    @property
+    def message(self) -> str:
+        quoted = shorten(self.text)
+        if self.kind == "literal":
+            return f"{quoted!r} is not in the abstract (kept as written)"
+        if self.kind == "changed":
+            return (f"the quote {quoted!r} is no longer in the abstract; the closest passage now is "
+                    f"{shorten(self.closest or '')!r}")
+        return f"the quote {quoted!r} is no longer in the abstract, nor anything like it"
+
+
+def excerpt_problems(entry: Entry) -> list[ExcerptProblem]:
+    """Every piece of the excerpt that is not verbatim in the abstract as it is now."""
+    text = abstract_text(entry.abstract)
+    problems = []
+    for piece in entry.curation.excerpt:
+        if piece.kind == LITERAL:
+            problems.append(ExcerptProblem("literal", piece.text))
+        elif piece.kind == QUOTE:
+            found = locate(text, anchor_of(piece))
+            if found.drift is Drift.CHANGED:
+                problems.append(ExcerptProblem("changed", piece.text, found.closest.exact if found.closest else None))
+            elif found.drift is Drift.GONE:
+                problems.append(ExcerptProblem("gone", piece.text))
     return problems
 
 
-def check_glosses(entry: Entry, found: Sequence[Sentence]) -> None:
-    """Refuse a gloss whose phrase the excerpt (or else the abstract) lacks: it would never show."""
-    plains = [markup.plain(fragment) for _passage, fragment in _shown(entry, found)]
-    where = "excerpt" if entry.curation.excerpt else "abstract"
-    for gloss in entry.curation.glosses:
-        if not any(gloss.phrase in plain for plain in plains):
-            holders = [s.number for s in found if gloss.phrase in s.text] if entry.curation.excerpt else []
-            hint = f" (it is in sentence {holders[0]})" if len(holders) == 1 else ""
-            raise pmid_error(entry.pmid, f"the gloss phrase {gloss.phrase!r} is not in the {where}{hint}")
+def relocate(entry: Entry) -> tuple[list[Piece], list[ExcerptProblem]]:
+    """The excerpt with every quote found again in the entry's (new) abstract, and what could not be.
+
+    A quote that stands where it stood, or whose words moved, is anchored
+    where it stands now; a quote whose words changed or went is kept exactly
+    as it was, and reported: never moved onto a passage merely like it.
+    """
+    text = abstract_text(entry.abstract)
+    pieces: list[Piece] = []
+    for piece in entry.curation.excerpt:
+        found: Located | None = locate(text, anchor_of(piece)) if piece.kind == QUOTE else None
+        if found is not None and found.anchor is not None:
+            pieces.append(_anchored(piece, found.anchor))
+        else:
+            pieces.append(piece)
+    return pieces, [p for p in excerpt_problems(entry) if p.kind != "literal"]
+
+
+def _anchored(piece: Piece, anchor: Anchor) -> Piece:
+    return replace(piece, text=anchor.exact, prefix=anchor.prefix, suffix=anchor.suffix,
+                   start=anchor.start, end=anchor.end)
+

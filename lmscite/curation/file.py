@@ -13,14 +13,14 @@ YAML (``.yaml``/``.yml``, and standard input), JSON (``.json``) or TOML
         section: Surgical resection
         order: 1
         tags: [leiomyosarcoma]
-        excerpt:
-          - {sentences: "1-2", text: "Liver resection is ...", elide_before: true}
-        glosses:
-          - {phrase: "15 R0", note: "R0 resection is clear surgical margins."}
+        excerpt: "... there were 15 R0 [R0 resection is clear surgical margins. Ed.], 3 R1 ..."
         notes: ["Expertise makes a difference. ..."]
 
-``excerpt`` may also be a spec string (``"1-2, ...3-5"``); texts are then
-filled in from the abstract, and a ``text`` given must match the abstract.
+``excerpt`` is the excerpt written as the page shows it (see
+`lmscite.curation.written`: quotes of the abstract, ``...``, ``[insertions]``,
+``[glosses Ed.]``, ``{literal text}``, blank lines between paragraphs), or
+sentence numbers (``"1-2, ...3-5"``).  Files written before schema 2 (a list
+of sentence runs, with ``glosses`` apart) are read as the excerpt they showed.
 An entry listed in the file gets exactly the curation written there (a field
 left out is cleared); entries not listed keep theirs.  A top-level key left
 out leaves that library setting alone; an empty one clears it.  Everything is
@@ -33,7 +33,7 @@ The edit document
 -----------------
 `edit_document` is what `annotate --edit` opens: the numbered sentences as
 comment lines (read-only context), then the entry's curation as YAML in the
-layout of one entry of the curation file, with the excerpt as a spec string.
+layout of one entry of the curation file, with the excerpt written out.
 `parse_edit_document` reads it back; an unchanged document or one holding
 only comments changes nothing, ``{}`` clears everything.
 """
@@ -44,7 +44,6 @@ import json
 import sys
 import textwrap
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,7 +58,6 @@ from lmscite.curation.edit import (
     editable,
     set_curation,
 )
-from lmscite.curation.excerpt import Run, parse_spec
 from lmscite.curation.names import clean_name
 from lmscite.curation.order import page_sort_key
 from lmscite.curation.sections import META_SECTION_ORDER, check_order_known
@@ -67,7 +65,7 @@ from lmscite.curation.sentences import sentences
 from lmscite.errors import InputError
 from lmscite.ids import normalise_pmid
 from lmscite.library.store import LibraryView, now
-from lmscite.model import Curation, Entry, Passage
+from lmscite.model import Curation, Entry
 from lmscite.wording import plural
 
 PAGE_KEYS = ("title", "intro", "footer")
@@ -313,9 +311,10 @@ _EDIT_HELP = """\
 Edit the curation below and save to apply it; save it unchanged, or with only
 these comment lines left, to change nothing; replace it by {} to clear it all.
   section: the heading the entry stands under;  order: its place there (1, 2, ...)
-  excerpt: sentence numbers, e.g. "1-2, ...3-5": "..." before or after a range
-           shows "..." where text was skipped that the abstract does not show
-  glosses: inline notes, shown as "PHRASE [NOTE Ed.]" after the phrase
+  excerpt: written as the page shows it: the abstract's words, "..." where text
+           is left out, [your words] in brackets, [a gloss Ed.] after a phrase,
+           {text kept as written} that is not in the abstract, a blank line
+           between paragraphs; or sentence numbers, e.g. "1-2, ...3-5"
   notes:   editorial notes after the excerpt (Markdown allowed)"""
 
 
@@ -335,8 +334,8 @@ def edit_document(entry: Entry) -> str:
         lines.extend(f"#        {more}" for more in wrapped[1:])
     lines.append("#")
     lines.extend("# " + line for line in _EDIT_HELP.splitlines())
-    data = curation_to_data(entry.curation, spec=True)
-    shown = {name: data.get(name, [] if name in ("tags", "glosses", "notes") else None)
+    data = curation_to_data(entry.curation)
+    shown = {name: data.get(name, [] if name in ("tags", "notes") else None)
              for name in FIELDS}
     if shown["excerpt"] is None:
         shown["excerpt"] = ""
@@ -356,12 +355,8 @@ def parse_edit_document(entry: Entry, text: str) -> Curation | None:
 
 
 def parse_edit_data(entry: Entry, data: Any) -> Curation:
-    """The curation an edit document's data asks for, checked against the abstract.
-
-    An excerpt spec left as it was keeps the entry's stored passages.
-    """
-    kept = entry.curation.excerpt if _same_spec(data, entry.curation.excerpt) else None
-    return curation_from_data(entry, data, excerpt=kept)
+    """The curation an edit document's data asks for, checked against the abstract."""
+    return curation_from_data(entry, data)
 
 
 _BASE_NOTE = """# lmscite: `base` below is the curation this edit started from. Keep it as it is:
@@ -370,7 +365,7 @@ _BASE_NOTE = """# lmscite: `base` below is the curation this edit started from. 
 """
 
 
-def recovery_document(text: str, base: Curation, pmid: str) -> str:
+def recovery_document(text: str, base: dict[str, Any], pmid: str) -> str:
     """A kept edit: the text as saved, then its base.
 
     The text stays as the curator left it when it reads as YAML with the
@@ -378,7 +373,7 @@ def recovery_document(text: str, base: Curation, pmid: str) -> str:
     a document whose layout would not take the base, such as ``{}``, is
     written again in block style first.
     """
-    tail = _BASE_NOTE.format(pmid=pmid) + _yaml({"base": curation_to_data(base)})
+    tail = _BASE_NOTE.format(pmid=pmid) + _yaml({"base": base})
     joined = text.rstrip("\n") + "\n\n" + tail
     if _read_yaml(joined) is not None:
         return joined
@@ -392,18 +387,3 @@ def _read_yaml(text: str) -> Any:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError:
         return None
-
-
-def _same_spec(data: Any, passages: Sequence[Passage]) -> bool:
-    """Whether the document left the excerpt's spec as it was: then the stored passages stay as they are.
-
-    Re-resolving an untouched spec would silently requote an excerpt whose
-    abstract changed since; left alone, the drift stays visible.
-    """
-    value = data.get("excerpt") if isinstance(data, dict) else None
-    if not passages or isinstance(value, bool) or not isinstance(value, (str, int)):
-        return False
-    try:
-        return parse_spec(str(value)) == [Run(p.start, p.end, p.elide_before, p.elide_after) for p in passages]
-    except InputError:
-        return False

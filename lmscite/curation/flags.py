@@ -102,10 +102,10 @@ def findings(entry: Entry, notices: Mapping[str, Entry] | None = None,
 def _excerpt_findings(entry: Entry) -> list[str]:
     curation = entry.curation
     problems: list[str] = []
-    if curation.excerpt or curation.glosses:
+    if curation.excerpt:
         from lmscite.curation.excerpt import excerpt_problems
 
-        problems = excerpt_problems(entry)
+        problems = [problem.message for problem in excerpt_problems(entry)]
     return problems + list(curation.flags)
 
 

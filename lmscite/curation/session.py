@@ -26,18 +26,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from lmscite.curation.edit import FIELDS, stamped
-from lmscite.curation.excerpt import check_glosses, format_spec, pmid_error
+from lmscite.curation.edit import FIELDS, curation_to_data, stamped
+from lmscite.curation.excerpt import pmid_error
 from lmscite.curation.file import (
     edit_document,
     parse_edit_data,
     parse_edit_document,
     recovery_document,
 )
-from lmscite.curation.sentences import sentences
+from lmscite.curation.written import KINDS, written_form
 from lmscite.errors import InputError, LmsciteError, NotInLibraryError, StoreError
 from lmscite.library.store import Library, now
-from lmscite.model import Curation, Entry, Gloss, Passage
+from lmscite.model import Curation, Entry, Piece
 
 Editor = Callable[[str], str]
 """Shows the document to the curator and returns the text saved; raises `EditorFailed` when it fails."""
@@ -127,15 +127,7 @@ def _with_error(text: str, message: str) -> str:
 
 def _apply(current: Entry, base: Curation, mine: Curation, stamp: str | None) -> Entry | None:
     """`current` with the change from `base` to `mine` merged in, stamped; None when nothing changes."""
-    merged = merge_curation(base, mine, current.curation, current.pmid)
-    probe = copy.copy(current)
-    probe.curation = merged
-    try:
-        check_glosses(probe, sentences(current.abstract))
-    except InputError as problem:
-        raise EditConflict(f"{problem} once your edit is merged with the changes another command "
-                           f"made meanwhile") from None
-    return stamped(current, merged, stamp)
+    return stamped(current, merge_curation(base, mine, current.curation, current.pmid), stamp)
 
 
 def apply_saved_edit(entry: Entry, data: dict[str, Any], name: str, stamp: str | None = None) -> Entry | None:
@@ -155,17 +147,16 @@ def apply_saved_edit(entry: Entry, data: dict[str, Any], name: str, stamp: str |
 def merge_curation(base: Curation, mine: Curation, theirs: Curation, pmid: str) -> Curation:
     """`theirs` with the change from `base` to `mine` made to it.
 
-    Section, order and the excerpt (one unit: its passages belong together)
-    conflict only when both sides changed them to different values; tags,
-    notes and glosses (by phrase) merge item by item, so both sides' added
-    items stay and an item removed on one side goes.
+    Section, order and the excerpt (one unit: its quotes, glosses and
+    elisions belong together) conflict only when both sides changed them to
+    different values; tags and notes merge item by item, so both sides'
+    added items stay and an item removed on one side goes.
     """
     merged = copy.deepcopy(theirs)
     for name in ("section", "order", "excerpt"):
         setattr(merged, name, _pick(name, getattr(base, name), getattr(mine, name), getattr(theirs, name), pmid))
     merged.tags = _merge_items(base.tags, mine.tags, theirs.tags)
     merged.notes = _merge_items(base.notes, mine.notes, theirs.notes)
-    merged.glosses = _merge_glosses(base.glosses, mine.glosses, theirs.glosses, pmid)
     return merged
 
 
@@ -181,7 +172,7 @@ def _pick(name: str, base: Any, mine: Any, theirs: Any, pmid: str) -> Any:
 
 def _shown(value: Any) -> str:
     if isinstance(value, list):
-        return repr(format_spec(value)) if value else "none"
+        return repr(written_form(value)) if value else "none"
     return "none" if value is None else repr(value)
 
 
@@ -191,18 +182,6 @@ def _merge_items(base: Sequence[_Item], mine: Sequence[_Item], theirs: Sequence[
     added = [item for item in mine if item not in base]
     kept = [item for item in theirs if item not in removed]
     return kept + [item for item in dict.fromkeys(added) if item not in kept]
-
-
-def _merge_glosses(base: Sequence[Gloss], mine: Sequence[Gloss], theirs: Sequence[Gloss], pmid: str) -> list[Gloss]:
-    """Glosses by phrase: each phrase's note merged like a field of its own."""
-    notes = [{g.phrase: g.note for g in side} for side in (base, mine, theirs)]
-    phrases = dict.fromkeys([*(g.phrase for g in theirs), *(g.phrase for g in mine)])
-    merged = []
-    for phrase in phrases:
-        note = _pick(f"gloss on {phrase!r}", *(side.get(phrase) for side in notes), pmid)
-        if note is not None:
-            merged.append(Gloss(phrase, note))
-    return merged
 
 
 # --- the recovery file ------------------------------------------------------
@@ -217,7 +196,7 @@ def keep_edit(library: Library, entry: Entry, text: str) -> Path:
     fallback for a library folder that cannot be written, so that the edit
     survives the very failure that stopped it.
     """
-    content = recovery_document(text, entry.curation, entry.pmid).encode("utf-8")
+    content = recovery_document(text, base_data(entry.curation), entry.pmid).encode("utf-8")
     name = f"lmscite-edit-{entry.pmid}-{now().replace('-', '').replace(':', '')}"
     problems = []
     for folder in dict.fromkeys([library.path.parent, Path(tempfile.gettempdir())]):
@@ -247,6 +226,15 @@ def _write_new(folder: Path, name: str, content: bytes) -> Path:
         os.unlink(temporary)
 
 
+def base_data(curation: Curation) -> dict[str, Any]:
+    """The curation an edit started from, as a recovery file keeps it: the excerpt piece by piece, exactly."""
+    data = {key: value for key, value in curation_to_data(curation).items() if key != "excerpt"}
+    if curation.excerpt:
+        data["excerpt"] = [{key: value for key, value in vars(piece).items() if value is not None}
+                           for piece in curation.excerpt]
+    return data
+
+
 def _base(value: Any, name: str) -> Curation:
     """The curation a recovery file's edit started from, as lmscite wrote it."""
     broken = InputError(f"{name}: its `base` is not as lmscite wrote it; remove `base` to apply the file "
@@ -258,21 +246,13 @@ def _base(value: Any, name: str) -> Curation:
             section=value.get("section"),
             order=value.get("order"),
             tags=list(value.get("tags", [])),
-            excerpt=[Passage(*_span(p["sentences"]), p["text"], p.get("elide_before", False),
-                             p.get("elide_after", False)) for p in value.get("excerpt", [])],
-            glosses=[Gloss(g["phrase"], g["note"]) for g in value.get("glosses", [])],
+            excerpt=[Piece(**piece) for piece in value.get("excerpt", [])],
             notes=list(value.get("notes", [])),
         )
     except (KeyError, TypeError, ValueError):
         raise broken from None
-    texts = [*base.tags, *base.notes, *(t for g in base.glosses for t in (g.phrase, g.note)),
-             *(p.text for p in base.excerpt)]
+    texts = [*base.tags, *base.notes, *(p.text for p in base.excerpt)]
     if (not isinstance(base.section, (str, type(None))) or not isinstance(base.order, (int, type(None)))
-            or not all(isinstance(t, str) for t in texts)):
+            or not all(isinstance(t, str) for t in texts) or any(p.kind not in KINDS for p in base.excerpt)):
         raise broken
     return base
-
-
-def _span(value: Any) -> tuple[int, int]:
-    start, _, end = str(value).partition("-")
-    return int(start), int(end or start)

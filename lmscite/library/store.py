@@ -43,6 +43,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
+from lmscite import upgrade
 from lmscite.errors import InputError, StoreError
 from lmscite.files import atomic_write
 from lmscite.ids import field_pmid
@@ -108,9 +109,11 @@ class _Entries:
     """
 
     def __init__(self, path: Path, table: dict[str, Any], present: bool, text: memoryview | None,
-                 digest: int | None) -> None:
+                 digest: int | None, schema: int = SCHEMA) -> None:
         self._path = path
         self._table = table
+        self._stale = set(table) if schema < SCHEMA else set()
+        """Entries in an earlier schema's layout, each upgraded (`lmscite.upgrade`) when first read."""
         self._read: dict[str, memoryview] = {}
         self._unchecked = set() if text is not None or not table else set(table)
         self._text = text
@@ -133,6 +136,8 @@ class _Entries:
         found = self._table.get(pmid)
         if found is None:
             return None
+        if pmid in self._stale:
+            return self._upgraded(pmid, found)
         if type(found) is dict:
             if pmid in self._unchecked:
                 _check_entry(self._path, pmid, found)
@@ -146,6 +151,21 @@ class _Entries:
         if not self._as_written():
             _check_entry(self._path, pmid, doc)
         self._read[pmid] = found
+        self._table[pmid] = doc
+        return doc
+
+    def _upgraded(self, pmid: str, found: Any) -> dict[str, Any]:
+        """An entry of an earlier schema, decoded, in today's layout (and written so when the library is)."""
+        try:
+            doc = found if type(found) is dict else orjson.loads(found)
+        except orjson.JSONDecodeError as exc:
+            raise StoreError(f"library {self._path} is corrupt (entry {pmid}: {exc}); "
+                             "it was left untouched") from None
+        doc = upgrade.entry_v1(doc)
+        _check_entry(self._path, pmid, doc)
+        self._stale.discard(pmid)
+        self._unchecked.discard(pmid)
+        self._read.pop(pmid, None)
         self._table[pmid] = doc
         return doc
 
@@ -184,7 +204,12 @@ class _Entries:
         self.present = self.changed = True
 
     def chunks(self) -> list[bytes | memoryview]:
-        """The table as `orjson.dumps(..., OPT_INDENT_2 | OPT_SORT_KEYS)` writes it inside the file, in pieces."""
+        """The table as `orjson.dumps(..., OPT_INDENT_2 | OPT_SORT_KEYS)` writes it inside the file, in pieces.
+
+        An earlier schema's entries are all upgraded first: the file is written in today's.
+        """
+        for pmid in list(self._stale):
+            self.get(pmid)
         if not self._table:
             return [b"{}"]
         parts: list[bytes | memoryview] = [b"{\n"]
@@ -208,8 +233,10 @@ class LibraryView:
         self._writable = writable
         present = entries is not None or ENTRIES in data
         table = entries if entries is not None else data.pop(ENTRIES, {})
-        digest = data.get(META, {}).get(str(_META_ID), {}).get(DIGEST)
-        self._table = _Entries(path, table, present, text if type(digest) is int else None, digest)
+        meta = data.get(META, {}).get(str(_META_ID), {})
+        digest = meta.get(DIGEST)
+        self._table = _Entries(path, table, present, text if type(digest) is int else None, digest,
+                               meta.get("schema", SCHEMA))
         self._db = TinyDB(data, storage=_MemoryStorage)
         self._storage: _MemoryStorage = self._db.storage  # type: ignore[assignment]
         self._meta: Table = self._db.table(META, cache_size=0)

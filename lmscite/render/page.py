@@ -274,8 +274,8 @@ def _body(entry: Entry, mode: str, flavour: Flavour) -> tuple[str | None, list[P
     """The excerpt, else the whole abstract with its labels, else nothing."""
     if mode == "none":
         return None, [], None
-    if mode == "excerpt" and (entry.curation.excerpt or entry.curation.glosses):
-        return "excerpt", [Paragraph(_excerpt(entry, flavour))], None
+    if mode == "excerpt" and entry.curation.excerpt:
+        return "excerpt", [Paragraph(text) for text in _excerpt(entry, flavour)], None
     sections = [s for s in entry.abstract.sections if s.text.strip()]
     if not sections:
         return None, [], None
@@ -284,31 +284,33 @@ def _body(entry: Entry, mode: str, flavour: Flavour) -> tuple[str | None, list[P
     return "abstract", body, flavour.fragment(copyright_) if copyright_ else None
 
 
-def _excerpt(entry: Entry, flavour: Flavour) -> str:
-    """The chosen passages in one paragraph: "..." for skipped text, glosses where they stand.
+def _excerpt(entry: Entry, flavour: Flavour) -> list[str]:
+    """The excerpt's paragraphs as the curator wrote them: quotes, "...", [insertions], glosses.
 
-    Spacing follows `excerpt.excerpt_text`: pieces are one space apart, except
-    that text right after a gloss closes up when it starts with punctuation
-    ("15 R0 [R0 resection ... Ed.], 3 R1").
+    Spacing between parts is the excerpt's own (`ExcerptPart.before`), so
+    every format shows "15 R0 [R0 resection ... Ed.], 3 R1" alike.
     """
+    paragraphs: list[str] = []
     out = ""
-    after_gloss = False
     for part in excerpt_parts(entry):
-        glue = False
-        if part.kind == "gap":
-            piece = flavour.text("...")
-        elif part.kind == "gloss":
+        if part.kind == "break":
+            paragraphs.append(out)
+            out = ""
+            continue
+        if part.kind == "gloss":
             piece = flavour.gloss(part.value)
-        else:
-            first = markup.plain(part.value)[:1]
-            glue = after_gloss and not first.isalnum() and not first.isspace()
+        elif part.kind == "insert":
+            piece = flavour.text(f"[{part.value}]")
+        elif part.kind == "text":
             piece = flavour.fragment(part.value)
+        else:
+            piece = flavour.text(part.value)
         # str(): adding a Markup to a str would escape the text gathered so far.
         written = str(piece).strip()
         if written:
-            out += written if not out or glue else " " + written
-            after_gloss = part.kind == "gloss"
-    return flavour.safe(out)
+            out += (part.before if out else "") + written
+    paragraphs.append(out)
+    return [flavour.safe(text) for text in paragraphs if text]
 
 
 def _notice(finding: Finding, flavour: Flavour) -> Notice:

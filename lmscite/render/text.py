@@ -7,6 +7,7 @@ import textwrap
 from lmscite import markup
 from lmscite.citation import author_line, citation_line, second_title, shown_title
 from lmscite.model import Entry
+from lmscite.render import ExportOptions
 
 WIDTH = 100
 
@@ -51,11 +52,11 @@ def _curation_lines(entry: Entry) -> list[str]:
         lines.append(f"Section: {cur.section}" + (f" (order {cur.order})" if cur.order is not None else ""))
     if cur.tags:
         lines.append("Tags: " + ", ".join(cur.tags))
-    for passage in cur.excerpt:
-        span = str(passage.start) if passage.start == passage.end else f"{passage.start}-{passage.end}"
-        lines.append(_wrap(f"Excerpt [{span}]: {passage.text}"))
-    for gloss in cur.glosses:
-        lines.append(_wrap(f"Gloss: {gloss.phrase} [{gloss.note} Ed.]"))
+    if cur.excerpt:
+        from lmscite.curation.written import written_form
+
+        lines.extend(_wrap(f"Excerpt: {paragraph}" if number == 0 else f"         {paragraph}")
+                     for number, paragraph in enumerate(written_form(cur.excerpt).split("\n\n")))
     for note in cur.notes:
         lines.append(_wrap(f"Note: {note}"))
     for flag in cur.flags:
@@ -79,3 +80,44 @@ def render_sentences(entry: Entry) -> str:
         lines.append(textwrap.fill(sentence.text, WIDTH, initial_indent=f"{sentence.number:>3}  ",
                                    subsequent_indent="     "))
     return "\n".join(lines)
+
+
+def _plain_note(source: str) -> str:
+    return f"[Ed. {' '.join(source.split())}]"
+
+
+def render_page_entry(entry: Entry, options: ExportOptions | None = None) -> str:
+    """The entry exactly as the exported page shows it, in plain text: `lmscite show PMID --page`.
+
+    It is laid out by the page's own code (`render.page.entry_view`), so the
+    excerpt, its glosses, insertions and paragraph breaks, the notes and the
+    warnings read here as a reader will read them on the page.
+    """
+    from lmscite.render.page import Flavour, entry_view
+
+    flavour = Flavour(fragment=lambda value: " ".join(markup.plain(value).split()), text=lambda value: value,
+                      markdown=lambda value: value, note=_plain_note, gloss=lambda value: f"[{value} Ed.]",
+                      safe=lambda value: value)
+    view = entry_view(entry, options or ExportOptions(), flavour)
+    lines = [view.citation, _wrap(view.title)]
+    if view.vernacular_title:
+        lines.append(_wrap(view.vernacular_title))
+    if view.authors:
+        lines.append(_wrap(view.authors))
+    lines.extend(_wrap(affiliation) for affiliation in view.affiliations)
+    blocks = ["\n".join(lines)]
+    if view.retracted:
+        blocks.append("Retracted publication. Do not rely on its findings.")
+    blocks.extend(_wrap(f"{n.label}:" + (f" {n.source}" if n.source else "") + (f" PMID: {n.pmid}" if n.pmid else ""))
+                  for n in view.notices)
+    blocks.extend(_wrap(f"{p.label}: {p.text}" if p.label else p.text) for p in view.body)
+    if view.copyright:
+        blocks.append(_wrap(view.copyright))
+    blocks.extend(_wrap(note) for note in view.notes)
+    if view.publication_types:
+        blocks.append(" · ".join(view.publication_types))
+    if view.tags:
+        blocks.append("Tags: " + ", ".join(view.tags))
+    blocks.append(" · ".join([f"PMID: {view.pmid}", *([f"DOI: {view.doi}"] if view.doi else []),
+                              *([view.pmcid] if view.pmcid else [])]))
+    return "\n\n".join(blocks)

@@ -22,6 +22,7 @@ from lmscite.ids import classify, dedupe
 from lmscite.library.store import Library, now
 from lmscite.model import Entry
 from lmscite.pubmed.eutils import EutilsClient
+from lmscite.sync import keep
 
 
 class Status(str, Enum):
@@ -239,7 +240,7 @@ def _store(library: Library, received: Received, *, refresh: bool) -> list[Outco
     merged: dict[str, str] = {}
     if received.entries:
         with library.transaction() as view:
-            merged = view.merge(received.entries, restamp=refresh)
+            merged, _broken = keep.merge(view, received.entries, restamp=refresh, how="fetch")
     return [Outcome(p, _FROM_MERGE[merged[p]], p) if p in merged else not_found(p) for p in received.pmids]
 
 
@@ -347,7 +348,7 @@ def _resolve_chunk(
     merged: dict[str, str] = {}
     if unique:
         with library.transaction() as view:
-            merged = view.merge(unique, restamp=refresh)
+            merged, _broken = keep.merge(view, unique, restamp=refresh, how="fetch")
     outcomes = []
     label = "DOI" if kind == "doi" else "PMC id"
     for value in chunk:

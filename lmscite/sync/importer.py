@@ -19,6 +19,7 @@ from lmscite.errors import InputError, LmsciteError
 from lmscite.library.store import Library, LibraryView, now
 from lmscite.model import Entry
 from lmscite.pubmed.sources import iter_stream, read_file
+from lmscite.sync import keep
 from lmscite.sync.revisions import judge
 from lmscite.wording import plural
 
@@ -136,7 +137,7 @@ def _weigh(view: LibraryView, entries: list[Entry], force: bool, report: ImportR
             continue
         latest[pmid] = taken[pmid] = verdict.take
         report.outcome[pmid] = "taken"
-    report.outcome.update(_foreseen(view, taken) if dry_run else view.merge(taken.values()))
+    report.outcome.update(_foreseen(view, taken) if dry_run else keep.merge(view, taken.values(), how="import")[0])
 
 
 def _foreseen(view: LibraryView, taken: dict[str, Entry]) -> dict[str, str]:

@@ -23,9 +23,10 @@ from lmscite.errors import (
     NotInLibraryError,
 )
 from lmscite.ids import dedupe
-from lmscite.library.store import Library, LibraryView, now
+from lmscite.library.store import Library, LibraryView
 from lmscite.model import Correction, Entry
 from lmscite.pubmed.eutils import EutilsClient
+from lmscite.sync import keep
 from lmscite.sync.fetch import (
     Failure,
     Interrupted,
@@ -37,7 +38,6 @@ from lmscite.sync.fetch import (
 )
 from lmscite.sync.notices import fetch_notices
 
-EXCERPT_FLAG = "excerpt no longer matches the abstract (refresh {date})"
 REFRESH_STATES = (Status.UPDATED, Status.UNCHANGED, Status.SKIPPED, Status.NOT_FOUND, Status.FAILED)
 
 
@@ -250,10 +250,9 @@ def refresh(
     def report() -> RefreshReport:
         return RefreshReport(sorted(done.values(), key=lambda r: order[r.pmid]))
 
-    flag = EXCERPT_FLAG.format(date=now()[:10])
     try:
         for received in receive(client, todo):
-            done.update((r.pmid, r) for r in _refresh_batch(library, received, flag))
+            done.update((r.pmid, r) for r in _refresh_batch(library, received))
             if on_batch:
                 on_batch(len(received.pmids))
     except KeyboardInterrupt:
@@ -272,7 +271,7 @@ def refresh(
     return result
 
 
-def _refresh_batch(library: Library, received: Received, flag: str) -> list[Refreshed]:
+def _refresh_batch(library: Library, received: Received) -> list[Refreshed]:
     """One batch into the library in one write: each record compared with the stored one, its
     curation kept, and an excerpt the new abstract breaks flagged."""
     if received.failure:
@@ -285,31 +284,13 @@ def _refresh_batch(library: Library, received: Received, flag: str) -> list[Refr
         with library.transaction() as batch:
             old = {e.pmid: batch.get(e.pmid) for e in received.entries}
             entries = [e for e in received.entries if old[e.pmid] is not None]
-            batch.merge(entries, restamp=True)
-            amended = []
+            _merged, broken = keep.merge(batch, entries, restamp=True)
             for entry in entries:
-                before = old[entry.pmid]
-                changes = diff(before, entry)
-                broken = _newly_broken(before, entry)
-                if broken:
-                    entry.curation.flags.append(flag)
-                    amended.append(entry)
-                    changes.extend(Change("excerpt", None, problem) for problem in broken)
+                changes = diff(old[entry.pmid], entry)
+                changes.extend(Change("excerpt", None, problem) for problem in broken.get(entry.pmid, []))
                 status = Status.UPDATED if changes else Status.UNCHANGED
-                results[entry.pmid] = Refreshed(entry.pmid, status, changes, flagged=bool(broken))
-            batch.replace(amended)
+                results[entry.pmid] = Refreshed(entry.pmid, status, changes, flagged=entry.pmid in broken)
         for pmid, before in old.items():
             if before is None:
                 results[pmid] = Refreshed(pmid, Status.SKIPPED, message="removed from the library during the refresh")
     return [results[p] for p in received.pmids]
-
-
-def _newly_broken(old: Entry, new: Entry) -> list[str]:
-    """Excerpt problems the new abstract brings (the curation is the stored one on both)."""
-    curation = new.curation
-    if not (curation.excerpt or curation.glosses) or old.abstract == new.abstract:
-        return []
-    from lmscite.curation.excerpt import excerpt_problems
-
-    before = set(excerpt_problems(old))
-    return [problem for problem in excerpt_problems(new) if problem not in before]
