@@ -204,6 +204,17 @@ def test_an_excerpt_of_only_elisions_and_notes_is_refused():
         read_written(text, "... [a note Ed.] ...", "10749609")
 
 
+@pytest.mark.parametrize("written", ["Liver resection []", "Liver resection { }"])
+def test_empty_brackets_or_braces_are_refused(written):
+    with pytest.raises(InputError, match="holds an empty"):
+        read_written(text_of(seed("10749609")), written, "10749609")
+
+
+def test_paragraph_breaks_at_either_end_are_dropped():
+    pieces = read_written(text_of(seed("10749609")), "\n\nLiver resection\n\n\n\n", "10749609")
+    assert kinds(pieces) == [QUOTE]
+
+
 def test_an_unclosed_bracket_is_text_to_be_found_like_any_other():
     text = text_of(seed("10918156"))
     with pytest.raises(NotInAbstract):

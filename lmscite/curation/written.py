@@ -173,11 +173,15 @@ def read_written(abstract: AbstractText, written: str, pmid: str, *, literal: bo
                 pending += token.raw[0]
                 found[:] = tokens(token.raw[1:] + "".join(t.raw for t in found))
             else:
-                add(_bracketed(token), flush())
+                add(_bracketed(token, pmid), flush())
         else:
             spaced = flush()
             add(Piece(GAP, token.raw) if token.kind == "gap" else Piece(BREAK), spaced)
     flush()
+    while pieces and pieces[-1].kind == BREAK:
+        pieces.pop()
+    while pieces and pieces[0].kind == BREAK:
+        pieces.pop(0)
     if not any(piece.kind in (QUOTE, LITERAL) for piece in pieces):
         raise InputError(f"PMID {pmid}: the excerpt quotes nothing (write the abstract's words, "
                          "with ... where text is left out)")
@@ -224,8 +228,11 @@ def _split_verbatim(abstract: AbstractText, run: str, cursor: int) -> list[tuple
     return parts
 
 
-def _bracketed(token: Token) -> Piece:
+def _bracketed(token: Token, pmid: str) -> Piece:
     inner = token.raw[1:-1].strip()
+    if not inner:
+        raise InputError(f"PMID {pmid}: the excerpt holds an empty {token.raw[0]}{token.raw[-1]}; "
+                         "write the words inside it, or leave it out")
     if token.kind == "brace":
         return Piece(LITERAL, squash(inner))
     if _GLOSS_MARK.search(inner):
